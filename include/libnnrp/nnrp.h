@@ -1,0 +1,15 @@
+/*
+ * libnnrp — C implementation of NNRP/1 (Preview2 wire, on-wire NNRP/1.0).
+ *
+ * Umbrella header.  Public headers, by layer:
+ *   libnnrp/errors.h  error codes shared by every layer
+ *   libnnrp/wire.h    pure codecs: header, metadata, bodies, builders
+ */
+#ifndef LIBNNRP_NNRP_H
+#define LIBNNRP_NNRP_H
+
+#include <libnnrp/errors.h>
+#include <libnnrp/version.h>
+#include <libnnrp/wire.h>
+
+#endif /* LIBNNRP_NNRP_H */
