@@ -244,6 +244,10 @@ extern "C" {
   X(EXT_FRAME_ORDER, -513, 0x0005, "wire-data 10.3", "extension descriptors overlap")             \
   X(EXT_FRAME_RANGE, -514, 0x0005, "wire-data 10.3", "extension frame extends past its region")   \
   X(EXT_FRAME_CRITICAL, -515, 0x0006, "wire-data 10.3", "unknown critical extension frame")       \
+  X(TYPED_LAYOUT, -516, 0x0005, "wire-data 15 D8",                                                \
+    "typed frames must be contiguous from offset 0 and fill their region")                        \
+  X(EXT_FRAME_LAYOUT, -517, 0x0005, "wire-data 15 D8",                                            \
+    "extension frames must be contiguous from offset 0 and fill their region")                    \
   /* data-plane metadata and coverage */                                                          \
   X(SUBMIT_MODE, -600, 0x0005, "wire-data 3 rule 1", "unknown submit_mode")                       \
   X(INPUT_PROFILE, -601, 0x0005, "wire-data 3 rule 1", "unknown input_profile")                   \
