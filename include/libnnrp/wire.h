@@ -816,7 +816,9 @@ typedef struct nnrp_result_push_meta {
 void nnrp_frame_submit_meta_init(nnrp_frame_submit_meta *m);
 void nnrp_result_push_meta_init(nnrp_result_push_meta *m);
 
-/* Field rules of wire-data §3 rules 1-7 / §4 (coverage C2-C5 on RESULT_PUSH as well). */
+/* Field rules of wire-data §3 rules 1-7 / §4.  RESULT_PUSH coverage is not part of them (as in
+ * nnrp-py, whose golden metadata decodes without it): nnrp_result_push_check_coverage() runs in
+ * body validation and in the builders. */
 int nnrp_frame_submit_meta_encode(const nnrp_frame_submit_meta *m, uint8_t out[72]);
 int nnrp_frame_submit_meta_decode(nnrp_frame_submit_meta *m, const uint8_t *in, size_t len,
                                   uint32_t flags);
