@@ -178,8 +178,10 @@ static int shifted(int rc, size_t base, nnrp_diag *diag) {
  * Strict profile only (D8, the nnrp-cs rule that nnrp-py relaxes): the frames of a descriptor
  * region follow each other from offset 0 without gaps and end exactly at the region end, so an
  * unreferenced byte or a payload region without descriptors is rejected.  Runs on regions that
- * already passed the ordering and range rules.  `offset_field` locates payload_offset in a
- * descriptor (payload_length follows it): 4 in typed descriptors, 8 in extension descriptors.
+ * already passed the ordering and range rules.  (A typed frame region without descriptors is
+ * not looked at here: T1/T3 of §10.2 reject it under the reference's own rule.)
+ * `offset_field` locates payload_offset in a descriptor, payload_length follows it: 4 in typed
+ * descriptors, 8 in extension descriptors.
  */
 static int contiguous_check(nnrp_vec desc, size_t offset_field, nnrp_vec data, int err,
                             size_t desc_base, size_t data_base, nnrp_diag *diag) {
@@ -249,7 +251,8 @@ int nnrp_body_unpack(nnrp_vec regions[6], const uint8_t *body, size_t len, uint3
     cursor += lens[i];
   }
 
-  int rc = inline_region_check(r[NNRP_REGION_INLINE_OBJECTS], at[NNRP_REGION_INLINE_OBJECTS], diag);
+  int rc = inline_region_check(r[NNRP_REGION_INLINE_OBJECTS], at[NNRP_REGION_INLINE_OBJECTS],
+                               diag);
   if (rc) return rc;
   rc = reference_region_check(r[NNRP_REGION_OBJECT_REFERENCES],
                               at[NNRP_REGION_OBJECT_REFERENCES], diag);
@@ -262,10 +265,12 @@ int nnrp_body_unpack(nnrp_vec regions[6], const uint8_t *body, size_t len, uint3
   if (rc) return shifted(rc, at[NNRP_REGION_EXT_DESCRIPTORS], diag);
 
   if (!(flags & NNRP_DECODE_PY_COMPAT)) {
-    rc = contiguous_check(r[NNRP_REGION_TYPED_DESCRIPTORS], 4, r[NNRP_REGION_TYPED_FRAMES],
-                          NNRP_ERR_TYPED_LAYOUT, at[NNRP_REGION_TYPED_DESCRIPTORS],
-                          at[NNRP_REGION_TYPED_FRAMES], diag);
-    if (rc) return rc;
+    if (r[NNRP_REGION_TYPED_DESCRIPTORS].len) {
+      rc = contiguous_check(r[NNRP_REGION_TYPED_DESCRIPTORS], 4, r[NNRP_REGION_TYPED_FRAMES],
+                            NNRP_ERR_TYPED_LAYOUT, at[NNRP_REGION_TYPED_DESCRIPTORS],
+                            at[NNRP_REGION_TYPED_FRAMES], diag);
+      if (rc) return rc;
+    }
     rc = contiguous_check(r[NNRP_REGION_EXT_DESCRIPTORS], 8, r[NNRP_REGION_EXT_PAYLOADS],
                           NNRP_ERR_EXT_FRAME_LAYOUT, at[NNRP_REGION_EXT_DESCRIPTORS],
                           at[NNRP_REGION_EXT_PAYLOADS], diag);
