@@ -1,0 +1,156 @@
+/* nnrp: decode, encode, inspect NNRP/1 Preview2 packets and print the golden vectors. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char general_usage[] =
+    "usage: nnrp <command> [options]\n"
+    "\n"
+    "NNRP/1 Preview2 (on-wire NNRP/1.0) packets, through libnnrp.\n"
+    "\n"
+    "commands:\n"
+    "  decode   [--hex HEX | FILE | -] [--py-compat] [--exact] [--compact]\n"
+    "                                                   packets -> JSON\n"
+    "  encode   [FILE | -] [--hex]                      JSON -> packets\n"
+    "  inspect  [--hex HEX | FILE | -] [--py-compat] [--exact]\n"
+    "                                                   one line per packet\n"
+    "  vectors  [--check FILE]                          golden-vector manifest\n"
+    "  help     [command]                               this text, or a command's\n"
+    "\n"
+    "  nnrp --version   library version\n"
+    "\n"
+    "Exit status: 0 success, 1 invalid input, 2 usage error.  Errors are one line on stderr:\n"
+    "  nnrp: <command>: <ERR_NAME> (<spec rule>) at offset N: <message>\n";
+
+static const char decode_usage[] =
+    "usage: nnrp decode [--hex HEX | FILE | -] [--py-compat] [--exact] [--compact]\n"
+    "\n"
+    "Decodes one or more packets that follow each other (from FILE, standard input when FILE\n"
+    "is - or missing, or the hex text HEX) with the strict profile, or with --py-compat the\n"
+    "profile of nnrp-py 1.0.0rc2, and prints them as JSON (indented, or one line with\n"
+    "--compact).  --exact requires the input to be exactly one packet (nnrp-py's whole-packet\n"
+    "rule).  The first invalid packet stops the command with exit status 1.\n"
+    "\n"
+    "Output: always a JSON array with one object per packet, in input order, also for a single\n"
+    "packet.  Each object holds\n"
+    "  the header fields:  version_major, wire_format, msg_type (number), msg_type_name,\n"
+    "                      header_len, flags, meta_len, body_len, session_id, frame_id, view_id,\n"
+    "                      route_id, trace_id\n"
+    "  \"metadata\":         every fixed metadata field of the message, reserved ones included,\n"
+    "                      named as in the specification tables\n"
+    "  \"body\":             by message type:\n"
+    "    CLIENT_HELLO, SERVER_HELLO_ACK   extensions: [{ext_type, ext_type_name, ext_flags,\n"
+    "                                     ext_len, payload, parsed: {standard fields}}],\n"
+    "                                     auth (CLIENT_HELLO)\n"
+    "    SESSION_PATCH(_ACK)              profile_patch: {min_width, min_height, max_width,\n"
+    "                                     max_height} when present\n"
+    "    CLOSE / ERROR / CACHE_PUT / TRANSPORT_PROBE\n"
+    "                                     reason / diagnostic / object / padding, plus text when\n"
+    "                                     the bytes are UTF-8\n"
+    "    FRAME_SUBMIT, RESULT_PUSH        family: \"empty\", \"legacy\" or \"region\"\n"
+    "      legacy: camera (FRAME_SUBMIT), tile_index, tile_ids, sections: [{descriptor fields,\n"
+    "              codec_table, tile_lengths, payload}]\n"
+    "      region: prelude, inline_objects: [{header fields, payload}], object_references,\n"
+    "              typed_frames: [{descriptor fields, payload}], extension_frames (same);\n"
+    "              typed_payload_frame_region / extension_payload_region only when bytes\n"
+    "              outside the frames are not zero\n"
+    "Bytes are lower-case hex strings.  64-bit fields are numbers up to 2^53 - 1 and decimal\n"
+    "strings above, so that every JSON reader keeps them exact.  msg_type_name, ext_type_name,\n"
+    "parsed, text, tile_ids and the sections/tile_ids of inline objects are informational:\n"
+    "nnrp encode ignores them.\n";
+
+static const char encode_usage[] =
+    "usage: nnrp encode [FILE | -] [--hex]\n"
+    "\n"
+    "Reads the JSON that nnrp decode prints (the array, or a single packet object) from FILE or\n"
+    "standard input and writes the packets, back to back: binary, or one line of hex with --hex.\n"
+    "`nnrp decode X | nnrp encode` reproduces X exactly.\n"
+    "\n"
+    "Every packet is built from its fields with libnnrp's encoders and then decoded again with\n"
+    "the strict profile; a packet that breaks a rule is an error and nothing is written.\n"
+    "Integers may be JSON numbers or strings (decimal or 0x-hex).  A missing field is 0, except\n"
+    "version_major (1), header_len (40) and the lengths the encoder can derive: meta_len,\n"
+    "body_len, ext_len, the section descriptor's codec_table_bytes, length_table_bytes and\n"
+    "payload_bytes, object_bytes, payload_offset / payload_length and the prelude.\n"
+    "Unknown keys are errors.\n";
+
+static const char inspect_usage[] =
+    "usage: nnrp inspect [--hex HEX | FILE | -] [--py-compat] [--exact]\n"
+    "\n"
+    "Decodes like nnrp decode and prints one line per packet: the message type, session, frame,\n"
+    "view, metadata and body lengths, then the key fields of the message, e.g.\n"
+    "  FRAME_SUBMIT session=7 frame=42 view=3 meta=72 body=100 tiles=2 sections=2 roles=1,5"
+    " family=legacy flags=ACK_REQUIRED\n"
+    "  RESULT_PUSH ... class=partial covered=1 dropped=1 result_flags=STALE|PARTIAL ...\n";
+
+static const char vectors_usage[] =
+    "usage: nnrp vectors [--check FILE]\n"
+    "\n"
+    "Without options: prints the cross-language golden-vector manifest (schema\n"
+    "nnrp.cross-language-golden-vectors.v1), every vector built by libnnrp's encoders.\n"
+    "--check FILE: validates another manifest (schema, unique names, known kinds, even\n"
+    "lower-case hex, bytes = hex length) and lists every vector that is missing, extra or\n"
+    "different from libnnrp's; exit status 1 when there is any.\n";
+
+void cli_usage(FILE *f, const char *cmd) {
+  const char *text = general_usage;
+  if (cmd && strcmp(cmd, "decode") == 0) text = decode_usage;
+  if (cmd && strcmp(cmd, "encode") == 0) text = encode_usage;
+  if (cmd && strcmp(cmd, "inspect") == 0) text = inspect_usage;
+  if (cmd && strcmp(cmd, "vectors") == 0) text = vectors_usage;
+  fputs(text, f);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, cmd[0] ? "nnrp: %s: " : "nnrp: %s", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, " (see 'nnrp help%s%s')\n", cmd[0] ? " " : "", cmd);
+  return CLI_USAGE;
+}
+
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+} commands[] = {
+    {"decode", cli_cmd_decode},
+    {"encode", cli_cmd_encode},
+    {"inspect", cli_cmd_inspect},
+    {"vectors", cli_cmd_vectors},
+};
+
+static int find_command(const char *name) {
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    if (strcmp(commands[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    cli_usage(stderr, NULL);
+    return CLI_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    printf("nnrp %s (libnnrp %s, NNRP/1 Preview2)\n", NNRP_VERSION, nnrp_version());
+    return CLI_OK;
+  }
+  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    if (argc > 3) return cli_usage_error("help", "one command at most");
+    if (argc == 3 && find_command(argv[2]) < 0)
+      return cli_usage_error("help", "unknown command '%s'", argv[2]);
+    cli_usage(stdout, argc == 3 ? argv[2] : NULL);
+    return CLI_OK;
+  }
+  int i = find_command(cmd);
+  if (i < 0) return cli_usage_error("", "unknown command '%s'", cmd);
+  for (int k = 2; k < argc; k++)
+    if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+      cli_usage(stdout, cmd);
+      return CLI_OK;
+    }
+  return commands[i].run(argc - 1, argv + 1);
+}
