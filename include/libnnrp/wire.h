@@ -1004,9 +1004,13 @@ void nnrp_object_ref_decode(nnrp_object_ref *r, const uint8_t in[16]);
 void nnrp_inline_object_header_encode(const nnrp_inline_object_header *h, uint8_t out[16]);
 void nnrp_inline_object_header_decode(nnrp_inline_object_header *h, const uint8_t in[16]);
 
-/* PY pack_body: prelude with the six lengths, then the regions back to back. */
+/* PY pack_body: prelude with the six lengths, then the regions back to back (each region
+ * through nnrp_sink_payload).  Descriptor regions must be multiples of 16. */
 int nnrp_body_pack(const nnrp_vec regions[6], nnrp_sink *sink);
-/* PY unpack_body: B1-B10; fills the six region views. */
+/* PY unpack_body: B1-B10 in the order of wire-data §14.1; fills the six region views (into
+ * `body`); diag offsets are relative to `body`.  The strict profile (no NNRP_DECODE_PY_COMPAT)
+ * also wants typed frames and extension frames contiguous from offset 0 and filling their
+ * regions (§15 D8): NNRP_ERR_TYPED_LAYOUT / NNRP_ERR_EXT_FRAME_LAYOUT. */
 int nnrp_body_unpack(nnrp_vec regions[6], const uint8_t *body, size_t len, uint32_t flags,
                      nnrp_diag *diag);
 /* One inline object block (header, payload, zero padding to 8). */
@@ -1075,7 +1079,9 @@ int nnrp_typed_frame_expect(const nnrp_typed_frame *f, uint8_t kind);
 /* PY build_extension_frame validation: unknown flag bits rejected. */
 int nnrp_ext_frame_check(const nnrp_ext_frame *f);
 
-/* PY pack_typed_payload_frames: descriptors (contiguous offsets) then frames, to two sinks. */
+/* PY pack_typed_payload_frames: descriptors (contiguous offsets) then frames, to two sinks.
+ * Every descriptor is written before any payload, so one sink passed twice receives both
+ * regions back to back.  Nothing is written when a frame breaks a rule. */
 int nnrp_typed_frames_pack(const nnrp_typed_frame *frames, size_t n, nnrp_sink *descriptors,
                            nnrp_sink *payloads);
 int nnrp_ext_frames_pack(const nnrp_ext_frame *frames, size_t n, nnrp_sink *descriptors,
