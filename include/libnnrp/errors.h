@@ -264,6 +264,9 @@ extern "C" {
   X(COVERAGE_STALE_REUSE, -612, 0x0005, "wire-data 11 C6",                                        \
     "stale_reuse class and reused_frame_id disagree")                                             \
   X(RESULT_TILE_INDEX_LEN, -613, 0x0005, "wire-data 7.2", "tile_index_bytes != 2 x tile_count")   \
+  X(FRAME_CLASS, -614, 0x0005, "wire-data 2.2", "unknown frame_class")                            \
+  X(TYPED_KIND_ABSENT, -615, 0x0005, "wire-data 15 D8",                                           \
+    "payload_kind_bitmap declares a kind no typed frame carries")                                 \
   /* builders */                                                                                  \
   X(BUILD_INLINE_MASK, -700, 0, "wire-data 12.1", "inline builder does not take object_ref_mask") \
   X(BUILD_INLINE_REFS, -701, 0, "wire-data 12.1", "inline builder does not take references")      \
