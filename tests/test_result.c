@@ -6,27 +6,13 @@
 #include <jansson.h>
 #include <libnnrp/wire.h>
 
+#include "result_check.h"
 #include "test.h"
 
 /* current.metadata.result_push (wire-data §16.1). */
 static const char GOLDEN_META[] =
     "0000040001005400020000004b0302004e03000000000000100000000000000000000000000000000000000001"
     "0100002900000035001f000300000003000000";
-
-/* Header, metadata and body of a RESULT_PUSH packet, each rule with its own code. */
-static int decode_result(const uint8_t *pkt, size_t len, uint32_t flags, nnrp_result_push_meta *m,
-                         nnrp_data_body *b, nnrp_diag *diag) {
-  nnrp_decode_options opts = {.flags = flags};
-  nnrp_header h;
-  int rc = nnrp_header_decode(&h, pkt, len, &opts);
-  if (rc) return rc;
-  if ((uint64_t)NNRP_HEADER_LEN + h.meta_len + h.body_len != len) return NNRP_ERR_TRAILING_BYTES;
-  if (h.msg_type != NNRP_MSG_RESULT_PUSH) return NNRP_ERR_MSG_TYPE;
-  if ((rc = nnrp_result_push_meta_decode(m, pkt + NNRP_HEADER_LEN, h.meta_len, flags)) != 0)
-    return rc;
-  return nnrp_result_push_body_decode(b, m, pkt + NNRP_HEADER_LEN + h.meta_len, h.body_len,
-                                      &opts, diag);
-}
 
 static void test_golden_metadata(void) {
   size_t n;
