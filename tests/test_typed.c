@@ -612,6 +612,107 @@ static void test_reference_rejections(void) {
   json_decref(root);
 }
 
+/* ---- hostile input ----------------------------------------------------------------------------- */
+
+/* Validate exactly-sized heap copies (ASan catches any stray read), then read every frame. */
+static int validate_copies(const uint8_t *desc, size_t dlen, const uint8_t *data, size_t plen,
+                           int typed) {
+  uint8_t *dc = malloc(dlen ? dlen : 1), *pc = malloc(plen ? plen : 1);
+  if (dlen) memcpy(dc, desc, dlen);
+  if (plen) memcpy(pc, data, plen);
+  nnrp_vec dv = {dc, dlen}, pv = {pc, plen};
+  nnrp_diag d;
+  int rc = typed ? nnrp_typed_regions_validate(dv, pv, &d)
+                 : nnrp_ext_regions_validate(dv, pv, &d);
+  if (rc == 0) {
+    unsigned sum = 0;
+    for (size_t i = 0; i < dlen / 16; i++) {
+      nnrp_vec payload;
+      if (typed) {
+        nnrp_typed_frame f;
+        nnrp_typed_frame_at(dv, pv, i, &f);
+        payload = f.payload;
+      } else {
+        nnrp_ext_frame f;
+        nnrp_ext_frame_at(dv, pv, i, &f);
+        payload = f.payload;
+      }
+      for (size_t k = 0; k < payload.len; k++) sum += payload.base[k];
+    }
+    (void)sum;
+  } else {
+    CHECK_EQ(d.error, rc);
+    CHECK(d.offset < dlen || d.offset == 0);
+  }
+  free(dc);
+  free(pc);
+  return rc;
+}
+
+static void test_truncation_every_offset(void) {
+  size_t dn, fn, en, pn;
+  uint8_t *desc = vector("current.typed_payload.frame_descriptor_region", &dn);
+  uint8_t *frames = vector("current.typed_payload.frame_region", &fn);
+  uint8_t *edesc = vector("E8.extension_descriptor_region", &en);
+  uint8_t *payload = vector("E8.extension_payload_region", &pn);
+  if (!desc || !frames || !edesc || !payload) return;
+  for (size_t len = 0; len <= dn; len++)
+    CHECK_EQ(validate_copies(desc, len, frames, fn, 1),
+             len % 16 ? NNRP_ERR_PRELUDE_TYPED_ALIGN : 0);
+  for (size_t len = 0; len <= fn; len++)
+    CHECK_EQ(validate_copies(desc, dn, frames, len, 1), len < fn ? NNRP_ERR_TYPED_RANGE : 0);
+  for (size_t len = 0; len <= en; len++)
+    CHECK_EQ(validate_copies(edesc, len, payload, pn, 0),
+             len % 16 ? NNRP_ERR_PRELUDE_EXT_ALIGN : 0);
+  for (size_t len = 0; len <= pn; len++)
+    CHECK_EQ(validate_copies(edesc, en, payload, len, 0), len < pn ? NNRP_ERR_EXT_FRAME_RANGE : 0);
+  free(desc);
+  free(frames);
+  free(edesc);
+  free(payload);
+}
+
+/* Random descriptor tables with small offsets and lengths over small regions. */
+static void test_random_descriptors(void) {
+  uint64_t x = 0x243F6A8885A308D3u;
+  uint8_t desc[64], data[24];
+  memset(data, 0x5A, sizeof(data));
+  int ok = 0, bad = 0;
+  for (int iter = 0; iter < 20000; iter++) {
+    for (size_t at = 0; at < sizeof(desc); at++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      desc[at] = (uint8_t)(x >> 20);
+    }
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    size_t count = (size_t)(x % 5);
+    for (size_t i = 0; i < count; i++) {
+      uint8_t *d = desc + 16 * i;
+      int typed = iter & 1;
+      if ((x >> (i + 8)) & 1) { /* mostly well-formed fields, offsets in range */
+        if (typed) {
+          d[0] = (uint8_t)(1u << (d[0] % 8));
+          d[1] = 0;
+          memset(d + 12, 0, 4);
+          d[5] = d[6] = d[7] = d[9] = d[10] = d[11] = 0;
+          d[4] %= 24;
+          d[8] %= 8;
+        } else {
+          d[2] &= 1, d[3] = 0, d[6] = d[7] = 0;
+          d[9] = d[10] = d[11] = d[13] = d[14] = d[15] = 0;
+          d[8] %= 24;
+          d[12] %= 8;
+        }
+      }
+    }
+    size_t len = (size_t)((x >> 40) % 25);
+    int rc = validate_copies(desc, 16 * count, data, len, iter & 1);
+    if (rc == 0) ok++;
+    else bad++;
+  }
+  CHECK(ok > 1000);
+  CHECK(bad > 1000);
+}
+
 int main(void) {
   RUN(test_typed_descriptor_golden);
   RUN(test_ext_descriptor_codec);
@@ -627,6 +728,8 @@ int main(void) {
   RUN(test_typed_contract);
   RUN(test_vector_packets);
   RUN(test_reference_rejections);
+  RUN(test_truncation_every_offset);
+  RUN(test_random_descriptors);
   json_decref(data_vectors);
   return TEST_REPORT();
 }
