@@ -612,7 +612,7 @@ static void test_reference_rejections(void) {
   json_decref(root);
 }
 
-/* ---- hostile input ----------------------------------------------------------------------------- */
+/* ---- hostile input ------------------------------------------------------------------------- */
 
 /* Validate exactly-sized heap copies (ASan catches any stray read), then read every frame. */
 static int validate_copies(const uint8_t *desc, size_t dlen, const uint8_t *data, size_t plen,
