@@ -95,7 +95,7 @@ int nnrp_tensor_body_unpack(nnrp_tensor_body_view *v, const uint8_t *buf, size_t
   size_t start = tile_index_bytes;
   if (section_count > 0) {
     size_t pad = nnrp_pad8(tile_index_bytes);
-    if (pad > len - tile_index_bytes || !nnrp_all_zero(buf + tile_index_bytes, pad))
+    if (pad > len - tile_index_bytes || !nnrp_all_zero(at(buf, tile_index_bytes), pad))
       return nnrp_fail(diag, NNRP_ERR_TENSOR_BODY_ALIGN, tile_index_bytes);
     start += pad;
   }
