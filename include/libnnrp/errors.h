@@ -107,6 +107,7 @@ extern "C" {
   X(MIGRATE_TRANSPORT, -242, 0x0005, "wire-control 11.3", "invalid SESSION_MIGRATE transport id") \
   X(BITMAP_ID, -243, 0, "wire-control 3.8", "capability id outside 0..31")                        \
   X(HELLO_RESERVED, -244, 0x0005, "wire-control 6.2", "non-zero reserved byte in a hello")        \
+  X(PROBE_RESERVED, -245, 0, "wire-control 11.2", "TRANSPORT_PROBE_ACK reserved must be zero")     \
   /* tensor: tile index, sections, tensor bodies */                                               \
   X(TILE_INDEX_MODE, -300, 0x0005, "wire-data 2.2", "unknown tile_index_mode")                    \
   X(TILE_DENSE_NOT_EMPTY, -301, 0x0005, "wire-data 6.1", "dense_range expects an empty block")    \

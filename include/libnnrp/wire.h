@@ -1200,6 +1200,8 @@ typedef struct nnrp_packet {
  * `len` does not yet hold the whole packet; bytes after it are left alone (stream use),
  * unless NNRP_DECODE_EXACT is set, which rejects them with NNRP_ERR_TRAILING_BYTES.
  * `opts` may be NULL (strict defaults).  On failure `diag` (may be NULL) says where.
+ * A message type Preview2 does not define (only accepted with NNRP_DECODE_LENIENT_HEADER)
+ * comes back framed, with `metadata` and `body` views and nothing else decoded.
  */
 int nnrp_packet_decode(nnrp_packet *p, const uint8_t *data, size_t len,
                        const nnrp_decode_options *opts, nnrp_diag *diag);
