@@ -276,3 +276,101 @@ int vec_rebuild(vec_ctx *c, const nnrp_packet *p, nnrp_vec *out, const char **bu
   if (p->header.msg_type == NNRP_MSG_RESULT_PUSH) return rebuild_result(c, p, out, builder);
   return VEC_NO_BUILDER;
 }
+
+/* ---- control-plane re-encoding ------------------------------------------------------------- */
+
+typedef struct control_job {
+  const nnrp_packet *p;
+  nnrp_packet_params params;
+  const nnrp_ext_entry *exts;
+  size_t ext_count;
+} control_job;
+
+static int run_control(vec_ctx *c, const void *arg, nnrp_sink *s) {
+  (void)c;
+  const control_job *j = arg;
+  const nnrp_packet *p = j->p;
+  const nnrp_packet_params *pp = &j->params;
+  const nnrp_meta *m = &p->meta;
+  const nnrp_profile_patch *patch = p->has_profile_patch ? &p->profile_patch : NULL;
+  switch (p->header.msg_type) {
+    case NNRP_MSG_CLIENT_HELLO:
+      return nnrp_build_client_hello(pp, &m->client_hello, j->exts, j->ext_count, p->hello.auth,
+                                     s);
+    case NNRP_MSG_SERVER_HELLO_ACK:
+      return nnrp_build_server_hello_ack(pp, &m->server_hello_ack, j->exts, j->ext_count, s);
+    case NNRP_MSG_SESSION_PATCH: return nnrp_build_session_patch(pp, &m->session_patch, patch, s);
+    case NNRP_MSG_SESSION_PATCH_ACK:
+      return nnrp_build_session_patch_ack(pp, &m->session_patch_ack, patch, s);
+    case NNRP_MSG_CLOSE: return nnrp_build_close(pp, p->body, s);
+    case NNRP_MSG_ERROR: return nnrp_build_error(pp, &m->error, p->body, s);
+    case NNRP_MSG_FRAME_CANCEL: return nnrp_build_frame_cancel(pp, s);
+    case NNRP_MSG_RESULT_DROP: return nnrp_build_result_drop(pp, s);
+    case NNRP_MSG_PING: return nnrp_build_ping(pp, s);
+    case NNRP_MSG_PONG: return nnrp_build_pong(pp, s);
+    case NNRP_MSG_CACHE_PUT: return nnrp_build_cache_put(pp, &m->cache_put, p->body, s);
+    case NNRP_MSG_CACHE_ACK: return nnrp_build_cache_ack(pp, &m->cache_ack, s);
+    case NNRP_MSG_CACHE_INVALIDATE:
+      return nnrp_build_cache_invalidate(pp, &m->cache_invalidate, s);
+    case NNRP_MSG_FLOW_UPDATE: return nnrp_build_flow_update(pp, &m->flow_update, s);
+    case NNRP_MSG_RESULT_HINT: return nnrp_build_result_hint(pp, &m->result_hint, s);
+    case NNRP_MSG_TRANSPORT_PROBE:
+      return nnrp_build_transport_probe(pp, &m->transport_probe, p->body, s);
+    case NNRP_MSG_TRANSPORT_PROBE_ACK:
+      return nnrp_build_transport_probe_ack(pp, &m->transport_probe_ack, s);
+    case NNRP_MSG_SESSION_MIGRATE: return nnrp_build_session_migrate(pp, &m->session_migrate, s);
+    case NNRP_MSG_SESSION_MIGRATE_ACK:
+      return nnrp_build_session_migrate_ack(pp, &m->session_migrate_ack, s);
+    default: return NNRP_ERR_UNSUPPORTED;
+  }
+}
+
+static const char *control_builder_name(unsigned type) {
+  switch (type) {
+    case NNRP_MSG_CLIENT_HELLO: return "nnrp_build_client_hello";
+    case NNRP_MSG_SERVER_HELLO_ACK: return "nnrp_build_server_hello_ack";
+    case NNRP_MSG_SESSION_PATCH: return "nnrp_build_session_patch";
+    case NNRP_MSG_SESSION_PATCH_ACK: return "nnrp_build_session_patch_ack";
+    case NNRP_MSG_CLOSE: return "nnrp_build_close";
+    case NNRP_MSG_ERROR: return "nnrp_build_error";
+    case NNRP_MSG_FRAME_CANCEL: return "nnrp_build_frame_cancel";
+    case NNRP_MSG_RESULT_DROP: return "nnrp_build_result_drop";
+    case NNRP_MSG_PING: return "nnrp_build_ping";
+    case NNRP_MSG_PONG: return "nnrp_build_pong";
+    case NNRP_MSG_CACHE_PUT: return "nnrp_build_cache_put";
+    case NNRP_MSG_CACHE_ACK: return "nnrp_build_cache_ack";
+    case NNRP_MSG_CACHE_INVALIDATE: return "nnrp_build_cache_invalidate";
+    case NNRP_MSG_FLOW_UPDATE: return "nnrp_build_flow_update";
+    case NNRP_MSG_RESULT_HINT: return "nnrp_build_result_hint";
+    case NNRP_MSG_TRANSPORT_PROBE: return "nnrp_build_transport_probe";
+    case NNRP_MSG_TRANSPORT_PROBE_ACK: return "nnrp_build_transport_probe_ack";
+    case NNRP_MSG_SESSION_MIGRATE: return "nnrp_build_session_migrate";
+    case NNRP_MSG_SESSION_MIGRATE_ACK: return "nnrp_build_session_migrate_ack";
+    default: return "none";
+  }
+}
+
+int vec_reencode(vec_ctx *c, const nnrp_packet *p, nnrp_vec *out, const char **builder) {
+  unsigned type = p->header.msg_type;
+  if (type == NNRP_MSG_FRAME_SUBMIT || type == NNRP_MSG_RESULT_PUSH)
+    return vec_rebuild(c, p, out, builder);
+  control_job *j = vec_alloc(c, sizeof(*j));
+  j->p = p;
+  j->params = params_of(&p->header);
+  if (type == NNRP_MSG_CLIENT_HELLO || type == NNRP_MSG_SERVER_HELLO_ACK) {
+    /* The hello body keeps every entry, unknown ones included, in wire order. */
+    nnrp_ext_entry *e = vec_alloc(c, (p->hello.extensions.len / 8 + 1) * sizeof(*e));
+    nnrp_ext_iter it;
+    size_t n = 0;
+    nnrp_ext_iter_init(&it, p->hello.extensions.base, p->hello.extensions.len);
+    while (nnrp_ext_iter_next(&it, &e[n])) n++;
+    if (n != p->hello.extension_count)
+      vec_fail(c, "extension iterator gave %zu entries, the packet counted %zu", n,
+               p->hello.extension_count);
+    j->exts = e;
+    j->ext_count = n;
+  }
+  *builder = control_builder_name(type);
+  int rc = vec_run_sinks(c, run_control, j, out);
+  return rc ? rc : VEC_REBUILT;
+}

@@ -34,4 +34,10 @@ enum { VEC_REBUILT = 1, VEC_NO_BUILDER = 0 };
  */
 int vec_rebuild(vec_ctx *c, const nnrp_packet *p, nnrp_vec *out, const char **builder);
 
+/*
+ * Re-encode any decoded packet through the libnnrp builder of its message type (data-plane
+ * packets through vec_rebuild).  Same return values as vec_rebuild.
+ */
+int vec_reencode(vec_ctx *c, const nnrp_packet *p, nnrp_vec *out, const char **builder);
+
 #endif /* NNRP_VEC_DATA_H */
