@@ -837,7 +837,12 @@ int nnrp_tile_index_encoded_len(const uint16_t *ids, size_t n, unsigned mode,
                                 uint32_t tile_base_id, size_t *len);
 int nnrp_tile_index_encode(const uint16_t *ids, size_t n, unsigned mode, uint32_t tile_base_id,
                            nnrp_sink *sink);
-/* Validate a block against mode, tile_count and tile_base_id (decode rules, strict D24). */
+/*
+ * Validate a block against mode, tile_count and tile_base_id (decode rules, strict D24): the
+ * strict profile also refuses DENSE_RANGE ids above 65535, zero DELTA_U16 deltas and BITSET
+ * bits past id 65535; NNRP_DECODE_PY_COMPAT accepts them as long as every id fits a u32.
+ * A DELTA_U16 running sum above 65535 is refused by both profiles.
+ */
 int nnrp_tile_index_validate(const uint8_t *block, size_t len, unsigned mode, size_t tile_count,
                              uint32_t tile_base_id, uint32_t flags);
 /* Iterate ids of a validated block. */
@@ -919,7 +924,9 @@ typedef struct nnrp_tensor_section_data {
 int nnrp_tensor_section_encoded_len(const nnrp_tensor_section_data *s, size_t *len);
 /* PY pack_tensor_section_data: emits one section (payloads through nnrp_sink_payload). */
 int nnrp_tensor_section_encode(const nnrp_tensor_section_data *s, nnrp_sink *sink);
-/* PY pack_tensor_section: a section from an explicit descriptor and raw tables. */
+/* PY pack_tensor_section: a section from an explicit descriptor and raw tables.  Checks S13
+ * and the strict descriptor bits (reserved 0, known flags), then SECTION_LENGTH_MISMATCH, then
+ * S3-S12. */
 int nnrp_tensor_section_pack(const nnrp_section_desc *d, nnrp_vec codec_table,
                              nnrp_vec length_table, nnrp_vec payload, nnrp_sink *sink);
 /* A sequence of sections, 8-aligned relative to `start` (the enclosing buffer's offset in the
@@ -945,7 +952,8 @@ void nnrp_section_iter_init(nnrp_section_iter *it, const uint8_t *buf, size_t le
 /* 1 and fills *s while sections remain, 0 at the end (validated input only). */
 int nnrp_section_iter_next(nnrp_section_iter *it, nnrp_section_view *s);
 
-/* PY unpack_tensor_body: tile index block, alignment, section sequence, no trailing bytes. */
+/* PY unpack_tensor_body: tile index block (sliced, not decoded), zero padding to 8 before the
+ * first section, section sequence, no trailing bytes.  diag offsets are relative to buf. */
 typedef struct nnrp_tensor_body_view {
   nnrp_vec tile_index;
   nnrp_vec sections; /* starts at the first section */
