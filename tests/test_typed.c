@@ -3,56 +3,14 @@
  * (contiguous offsets, scatter-gather), the descriptor and offset rules with their codes, the
  * logical-frame checks, E8's critical semantics, and the body <-> metadata checks T1-T4.
  */
-#include <jansson.h>
-#include <libnnrp/wire.h>
-
-#include "test.h"
+#include "region_test_util.h"
 #include "wire/typed_int.h"
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-static json_t *data_vectors;
-
-/* Bytes of a named vector of wire-data-hex-vectors.json (malloc'd), NULL if absent. */
-static uint8_t *vector(const char *name, size_t *len) {
-  if (!data_vectors) {
-    json_error_t err;
-    data_vectors = json_load_file(test_vector_path("wire-data-hex-vectors.json"), 0, &err);
-    if (!data_vectors) {
-      fprintf(stderr, "cannot load vectors: %s\n", err.text);
-      exit(1);
-    }
-  }
-  const json_t *list = json_object_get(data_vectors, "vectors");
-  for (size_t i = 0; i < json_array_size(list); i++) {
-    const json_t *v = json_array_get(list, i);
-    if (strcmp(json_string_value(json_object_get(v, "name")), name) == 0)
-      return test_hex_decode(json_string_value(json_object_get(v, "hex")), len);
-  }
-  fprintf(stderr, "vector %s not found\n", name);
-  test_failures++;
-  return NULL;
-}
-
-static uint32_t ld32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static nnrp_vec bytes(const char *s) {
   nnrp_vec v = {(const uint8_t *)s, strlen(s)};
   return v;
-}
-
-static void typed_desc(uint8_t *p, uint8_t kind, uint8_t flags, uint32_t off, uint32_t len,
-                       uint32_t reserved) {
-  nnrp_typed_desc d = {kind, flags, 0, off, len, reserved};
-  nnrp_typed_desc_encode(&d, p);
-}
-
-static void ext_desc(uint8_t *p, uint16_t kind, uint16_t flags, uint16_t r0, uint32_t off,
-                     uint32_t len) {
-  nnrp_ext_frame_desc d = {kind, flags, 0, r0, off, len};
-  nnrp_ext_frame_desc_encode(&d, p);
 }
 
 static int typed_validate(const uint8_t *desc, size_t dlen, size_t flen, nnrp_diag *d) {
@@ -730,6 +688,6 @@ int main(void) {
   RUN(test_reference_rejections);
   RUN(test_truncation_every_offset);
   RUN(test_random_descriptors);
-  json_decref(data_vectors);
+  vectors_free();
   return TEST_REPORT();
 }
