@@ -5,6 +5,7 @@
 #ifndef NNRP_RESULT_CHECK_H
 #define NNRP_RESULT_CHECK_H
 
+#include <jansson.h>
 #include <libnnrp/wire.h>
 
 #include "test.h"
@@ -67,6 +68,24 @@ static inline void build_and_check(builder_fn fn, const nnrp_result_push_input *
   nnrp_data_body bb;
   CHECK_RC(decode_result(buf, s.len, NNRP_DECODE_PY_COMPAT, &mm, &bb, NULL), 0);
   CHECK_RC(decode_result(buf, s.len, 0, m ? m : &mm, b ? b : &bb, NULL), 0);
+}
+
+/* Expected bytes of a named entry of builder-examples.json. */
+static inline uint8_t *builder_example_hex(const char *name, size_t *len) {
+  json_error_t err;
+  json_t *root = json_load_file(test_vector_path("builder-examples.json"), JSON_DECODE_INT_AS_REAL,
+                                &err);
+  uint8_t *out = NULL;
+  size_t i;
+  json_t *v;
+  if (!root) return NULL;
+  json_array_foreach(json_object_get(root, "examples"), i, v) {
+    if (strcmp(json_string_value(json_object_get(v, "name")), name) == 0)
+      out = test_hex_decode(json_string_value(json_object_get(v, "hex")), len);
+  }
+  json_decref(root);
+  CHECK(out != NULL);
+  return out;
 }
 
 #endif /* NNRP_RESULT_CHECK_H */

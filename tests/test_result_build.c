@@ -27,24 +27,6 @@ static uint8_t *hex_vector(const char *name, size_t *len) {
   return out;
 }
 
-/* Expected bytes of a named entry of builder-examples.json. */
-static uint8_t *builder_example_hex(const char *name, size_t *len) {
-  json_error_t err;
-  json_t *root = json_load_file(test_vector_path("builder-examples.json"), JSON_DECODE_INT_AS_REAL,
-                                &err);
-  uint8_t *out = NULL;
-  size_t i;
-  json_t *v;
-  if (!root) return NULL;
-  json_array_foreach(json_object_get(root, "examples"), i, v) {
-    if (strcmp(json_string_value(json_object_get(v, "name")), name) == 0)
-      out = test_hex_decode(json_string_value(json_object_get(v, "hex")), len);
-  }
-  json_decref(root);
-  CHECK(out != NULL);
-  return out;
-}
-
 static void section_u8(nnrp_tensor_section_data *s, uint16_t role, const nnrp_vec *payloads,
                        size_t n) {
   memset(s, 0, sizeof(*s));
