@@ -57,11 +57,20 @@ static inline void build_and_check(builder_fn fn, const nnrp_result_push_input *
   CHECK_EQ(g.total, s.len);
   CHECK_MEM(joined, at, buf, s.len);
 
-  if (s.len > 0) {
+  /* Too small by one byte, or with room for the header only: the size is still reported. */
+  size_t caps[2] = {s.len - 1, NNRP_HEADER_LEN + 1};
+  for (int i = 0; i < 2; i++) {
     nnrp_sink small;
-    nnrp_sink_init_buffer(&small, buf + s.len, s.len - 1);
+    nnrp_sink_init_buffer(&small, buf + s.len, caps[i]);
     CHECK_RC(fn(in, &small), NNRP_ERR_BUFFER_TOO_SMALL);
     CHECK_EQ(small.total, s.len);
+  }
+  /* A vector one entry short. */
+  size_t needed = g.iov_count;
+  if (needed > 1) {
+    nnrp_sink_init_iov(&g, scratch, sizeof(scratch), iov, needed - 1, 1);
+    CHECK_RC(fn(in, &g), NNRP_ERR_IOV_TOO_SMALL);
+    CHECK_EQ(g.total, s.len);
   }
 
   nnrp_result_push_meta mm;

@@ -147,8 +147,7 @@ static int plan_tensor_fields(result_plan *p, nnrp_result_push_meta *m, int *til
   int rc = check_input_coverage(in, &covered);
   if (!rc) rc = check_references(in, tile_ref, section_ref);
   if (rc) return rc;
-  if (in->tile_id_count > UINT16_MAX || in->section_count > UINT16_MAX ||
-      p->tile_index_len > UINT32_MAX)
+  if (in->tile_id_count > UINT16_MAX || in->section_count > UINT16_MAX)
     return NNRP_ERR_BUILD_FIELD_RANGE;
   m->section_count = (uint16_t)in->section_count;
   m->tile_count = (uint16_t)in->tile_id_count;
@@ -261,9 +260,13 @@ static int plan_regions(result_plan *p) {
   return 0;
 }
 
-/* Count pass, then header, metadata and body into the caller's sink. */
+/*
+ * Count pass, then header, metadata and body into the caller's sink.  When the sink runs out
+ * of room its `total` is set to the whole packet, whatever the writers got to.
+ */
 static int emit(const result_plan *p, nnrp_sink *sink) {
   const nnrp_packet_params *pp = &p->in->packet;
+  size_t start = sink->total;
   nnrp_sink count;
   nnrp_sink_init_count(&count);
   int rc = write_body(p, &count);
@@ -288,7 +291,10 @@ static int emit(const result_plan *p, nnrp_sink *sink) {
   nnrp_sink_write(sink, header, sizeof(header));
   nnrp_sink_write(sink, p->meta, sizeof(p->meta));
   rc = write_body(p, sink);
-  return rc ? rc : nnrp_sink_error(sink);
+  if (!rc) rc = nnrp_sink_error(sink);
+  if (rc == NNRP_ERR_BUFFER_TOO_SMALL || rc == NNRP_ERR_IOV_TOO_SMALL)
+    sink->total = start + NNRP_HEADER_LEN + NNRP_RESULT_PUSH_META_LEN + (size_t)count.total;
+  return rc;
 }
 
 /* ---- builders ----------------------------------------------------------------------------- */
