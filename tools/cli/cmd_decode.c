@@ -16,6 +16,8 @@ int cli_cmd_decode(int argc, char **argv) {
       opts.flags |= NNRP_DECODE_PY_COMPAT;
     } else if (strcmp(argv[i], "--exact") == 0) {
       opts.flags |= NNRP_DECODE_EXACT;
+    } else if (strcmp(argv[i], "--strict-c6") == 0) {
+      opts.flags |= NNRP_DECODE_STRICT_C6;
     } else if (strcmp(argv[i], "--compact") == 0) {
       compact = 1;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {

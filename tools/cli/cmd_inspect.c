@@ -12,10 +12,10 @@ static const char *enum_name(const char *const *names, size_t n, unsigned v, cha
 }
 #define ENUM(names, v, buf) enum_name(names, sizeof(names) / sizeof(names[0]), (v), (buf))
 
-/* "A|B" names of the set bits, or 0x.. for bits without a name; "0" for none. */
+/* "A|B" names of the set bits, 0x.. for bits without a name, NONE when no bit is set. */
 static void print_bits(FILE *f, const char *const *names, size_t n, uint32_t bits) {
   const char *sep = "";
-  if (!bits) fputs("0", f);
+  if (!bits) fputs("NONE", f);
   for (size_t i = 0; i < n && i < 32; i++)
     if (bits >> i & 1u) {
       fprintf(f, "%s%s", sep, names[i]);
@@ -170,7 +170,7 @@ static void print_control(FILE *f, const nnrp_packet *p) {
   case NNRP_MSG_FLOW_UPDATE: {
     const nnrp_flow_update_meta *u = &m->flow_update;
     fprintf(f, " scope=%s reason=%s backpressure=%s credits=%u/%u/%u operation=%llu epoch=%u"
-               " retry_after=%u flags=0x%x",
+               " retry_after=%u flow_flags=0x%x",
             ENUM(flow_scopes, u->scope_kind, n1), ENUM(flow_reasons, u->update_reason, n2),
             ENUM(backpressure, u->backpressure_level, n3), u->connection_credit,
             u->session_credit, u->operation_credit, (unsigned long long)u->operation_id,
@@ -233,6 +233,8 @@ int cli_cmd_inspect(int argc, char **argv) {
       opts.flags |= NNRP_DECODE_PY_COMPAT;
     } else if (strcmp(argv[i], "--exact") == 0) {
       opts.flags |= NNRP_DECODE_EXACT;
+    } else if (strcmp(argv[i], "--strict-c6") == 0) {
+      opts.flags |= NNRP_DECODE_STRICT_C6;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       return cli_usage_error("inspect", "unknown option '%s'", argv[i]);
     } else if (path) {

@@ -10,10 +10,10 @@ static const char general_usage[] =
     "NNRP/1 Preview2 (on-wire NNRP/1.0) packets, through libnnrp.\n"
     "\n"
     "commands:\n"
-    "  decode   [--hex HEX | FILE | -] [--py-compat] [--exact] [--compact]\n"
+    "  decode   [--hex HEX | FILE | -] [--py-compat] [--strict-c6] [--exact] [--compact]\n"
     "                                                   packets -> JSON\n"
     "  encode   [FILE | -] [--hex]                      JSON -> packets\n"
-    "  inspect  [--hex HEX | FILE | -] [--py-compat] [--exact]\n"
+    "  inspect  [--hex HEX | FILE | -] [--py-compat] [--strict-c6] [--exact]\n"
     "                                                   one line per packet\n"
     "  vectors  [--check FILE]                          golden-vector manifest\n"
     "  help     [command]                               this text, or a command's\n"
@@ -24,13 +24,15 @@ static const char general_usage[] =
     "  nnrp: <command>: <ERR_NAME> (<spec rule>) at offset N: <message>\n";
 
 static const char decode_usage[] =
-    "usage: nnrp decode [--hex HEX | FILE | -] [--py-compat] [--exact] [--compact]\n"
+    "usage: nnrp decode [--hex HEX | FILE | -] [--py-compat] [--strict-c6] [--exact] [--compact]\n"
     "\n"
     "Decodes one or more packets that follow each other (from FILE, standard input when FILE\n"
-    "is - or missing, or the hex text HEX) with the strict profile, or with --py-compat the\n"
-    "profile of nnrp-py 1.0.0rc2, and prints them as JSON (indented, or one line with\n"
-    "--compact).  --exact requires the input to be exactly one packet (nnrp-py's whole-packet\n"
-    "rule).  The first invalid packet stops the command with exit status 1.\n"
+    "is - or missing, or the hex text HEX) and prints them as JSON (indented, or one line with\n"
+    "--compact).  The first invalid packet stops the command with exit status 1.\n"
+    "  --py-compat   accept what nnrp-py 1.0.0rc2 accepts (default: the strict profile)\n"
+    "  --strict-c6   also require that a stale_reuse result names its reused_frame_id\n"
+    "                (nnrp-cs, wire-data 11 C6)\n"
+    "  --exact       the input must be exactly one packet (nnrp-py's whole-packet rule)\n"
     "\n"
     "Output: always a JSON array with one object per packet, in input order, also for a single\n"
     "packet.  Each object holds\n"
@@ -76,7 +78,7 @@ static const char encode_usage[] =
     "Unknown keys are errors.\n";
 
 static const char inspect_usage[] =
-    "usage: nnrp inspect [--hex HEX | FILE | -] [--py-compat] [--exact]\n"
+    "usage: nnrp inspect [--hex HEX | FILE | -] [--py-compat] [--strict-c6] [--exact]\n"
     "\n"
     "Decodes like nnrp decode and prints one line per packet: the message type, session, frame,\n"
     "view, metadata and body lengths, then the key fields of the message, e.g.\n"
