@@ -69,11 +69,14 @@ static int legacy_decode(nnrp_data_body *b, const nnrp_frame_submit_meta *m, con
 
 /* ---- empty body (§5 caveat) ------------------------------------------------------------------ */
 
+static int declares_content(const nnrp_frame_submit_meta *m) {
+  return m->section_count || m->tile_count || m->camera_bytes || m->tile_index_bytes ||
+         m->payload_frame_count;
+}
+
 static int empty_decode(nnrp_data_body *b, const nnrp_frame_submit_meta *m, uint32_t flags,
                         nnrp_diag *diag) {
-  if (m->section_count || m->tile_count || m->camera_bytes || m->tile_index_bytes ||
-      m->payload_frame_count)
-    return nnrp_fail(diag, NNRP_ERR_EMPTY_BODY, 0);
+  if (declares_content(m)) return nnrp_fail(diag, NNRP_ERR_EMPTY_BODY, 0);
   /* A mask announces references that are absent: M1, M2, M4 in the strict profile. */
   if (!(flags & NNRP_DECODE_PY_COMPAT) && m->object_ref_mask) {
     if (m->object_ref_mask & ~(uint32_t)NNRP_REF_KNOWN)
@@ -313,7 +316,14 @@ int nnrp_frame_submit_body_decode(nnrp_data_body *b, const nnrp_frame_submit_met
     if (len) return NNRP_ERR_INVALID_ARGUMENT;
     body = (const uint8_t *)""; /* views into an empty body stay non-NULL */
   }
-  if (is_legacy(m)) return legacy_decode(b, m, body, len, flags, diag);
+  if (is_legacy(m)) {
+    /* A legacy body with nothing in it is the empty body of §5 (DENSE_RANGE ids excepted). */
+    if (len == 0 && !declares_content(m)) {
+      b->family = NNRP_BODY_EMPTY;
+      return 0;
+    }
+    return legacy_decode(b, m, body, len, flags, diag);
+  }
   if (len == 0) return empty_decode(b, m, flags, diag);
   return region_decode(b, m, body, len, opts, diag);
 }
