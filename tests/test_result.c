@@ -343,7 +343,8 @@ static void test_invalid_examples(void) {
     int known = 0;
     for (size_t k = 0; k < sizeof(INVALID) / sizeof(INVALID[0]); k++)
       known |= strcmp(INVALID[k].name, json_string_value(json_object_get(e, "name"))) == 0;
-    if (!known) fprintf(stderr, "  unlisted example %s\n", json_string_value(json_object_get(e, "name")));
+    if (!known)
+      fprintf(stderr, "  unlisted example %s\n", json_string_value(json_object_get(e, "name")));
     CHECK(known);
   }
   CHECK_EQ(seen, sizeof(INVALID) / sizeof(INVALID[0]));

@@ -84,7 +84,8 @@ static nnrp_vec jbytes(arena *a, const json_t *v) {
 
 static void jsection(arena *a, const json_t *v, nnrp_tensor_section_data *s) {
   const json_t *f = jfields(v);
-  const json_t *pays = json_object_get(f, "tile_payloads"), *codecs = json_object_get(f, "codec_ids");
+  const json_t *pays = json_object_get(f, "tile_payloads");
+  const json_t *codecs = json_object_get(f, "codec_ids");
   memset(s, 0, sizeof(*s));
   s->role_id = (uint16_t)jnum(json_object_get(f, "role_id"));
   s->default_codec_id = (uint8_t)jnum(json_object_get(f, "default_codec_id"));

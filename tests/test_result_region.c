@@ -59,8 +59,13 @@ static void tensor_meta(nnrp_result_push_meta *m) {
 
 static const uint8_t TILES[4] = {0, 0, 1, 0};
 /* One 42-byte section: role 1, UINT8, lengths (1, 1), payload "ab". */
-static const uint8_t SECTION[42] = {1, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 2,
-                                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 'a', 'b'};
+static const uint8_t SECTION[42] = {
+    1, 0, 0, 5, 0, 0, 0, 0, /* role 1, codec 0, UINT8, NHWC, no scale, flags 0 */
+    0, 0, 0, 0, 0, 0, 0, 0, /* element_count_per_tile, codec_table_bytes */
+    8, 0, 0, 0, 2, 0, 0, 0, /* length_table_bytes, payload_bytes */
+    0, 0, 0, 0, 0, 0, 0, 0, /* stride, reserved */
+    1, 0, 0, 0, 1, 0, 0, 0, /* lengths */
+    'a', 'b'};
 
 static int decode(const uint8_t *pkt, size_t len, uint32_t flags, nnrp_diag *d) {
   nnrp_result_push_meta m;

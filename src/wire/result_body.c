@@ -11,12 +11,11 @@
 
 static uint32_t decode_flags(const nnrp_decode_options *opts) { return opts ? opts->flags : 0; }
 
-static int fail_at(nnrp_diag *diag, int err, size_t offset) { return nnrp_fail(diag, err, offset); }
-
 /*
- * The tile index of a RESULT_PUSH decodes with the implied mode (§7.2).  RAW_U16 needs two
- * bytes per tile; the message names that rule itself (it is nnrp-cs's metadata rule, and the
- * reference reaches the same verdict when it decodes the block).
+ * The tile index of a RESULT_PUSH decodes with the implied mode (§7.2).  An implied RAW_U16
+ * block of other than two bytes per tile gets the §7.2 code: nnrp-cs checks it in the metadata,
+ * nnrp-py reaches the same verdict only here, and its golden metadata (84 tiles, 16 bytes)
+ * must still decode on its own.
  */
 static int check_tile_index(const nnrp_result_push_meta *m, const uint8_t *block, size_t len,
                             uint32_t flags) {
@@ -30,13 +29,13 @@ static int check_tile_index(const nnrp_result_push_meta *m, const uint8_t *block
 static int decode_legacy(nnrp_data_body *b, const nnrp_result_push_meta *m, const uint8_t *body,
                          size_t len, uint32_t flags, nnrp_diag *diag) {
   int rc = nnrp_result_push_check_coverage(m, flags);
-  if (rc) return fail_at(diag, rc, 0);
+  if (rc) return nnrp_fail(diag, rc, 0);
   nnrp_tensor_body_view v;
   rc = nnrp_tensor_body_unpack(&v, body, len, m->tile_index_bytes, m->section_count,
                                m->tile_count, flags, diag);
   if (rc) return rc;
   rc = check_tile_index(m, v.tile_index.base, v.tile_index.len, flags);
-  if (rc) return fail_at(diag, rc, 0);
+  if (rc) return nnrp_fail(diag, rc, 0);
   b->family = len ? NNRP_BODY_LEGACY : NNRP_BODY_EMPTY;
   if (m->tile_count || m->tile_index_bytes) b->present |= NNRP_DATA_HAS_TILE_INDEX;
   if (m->section_count) b->present |= NNRP_DATA_HAS_SECTION_TABLE;
@@ -61,7 +60,8 @@ static void scan_inline(result_objects *o, nnrp_vec region, size_t region_at) {
   memset(o, 0, sizeof(*o));
   nnrp_inline_object_iter_init(&it, region);
   while (nnrp_inline_object_iter_next(&it, &obj)) {
-    size_t at = region_at + (size_t)(obj.payload.base - region.base) - NNRP_INLINE_OBJECT_HEADER_LEN;
+    size_t at = region_at + (size_t)(obj.payload.base - region.base);
+    at -= NNRP_INLINE_OBJECT_HEADER_LEN;
     if (obj.header.object_kind == NNRP_OBJECT_TILE_INDEX_BLOCK) {
       if (o->tile_blocks++ == 0) {
         o->tile = obj;
@@ -95,7 +95,7 @@ static int check_references(nnrp_data_body *b, nnrp_vec region, size_t region_at
       uint64_t pv = (uint64_t)prev.cache_key_hi << 32 | prev.cache_key_lo;
       uint64_t rv = (uint64_t)r.cache_key_hi << 32 | r.cache_key_lo;
       if (rk < pk || (rk == pk && rv <= pv))
-        return fail_at(diag, NNRP_ERR_RESULT_REF_ORDER, region_at + i * NNRP_OBJECT_REF_LEN);
+        return nnrp_fail(diag, NNRP_ERR_RESULT_REF_ORDER, region_at + i * NNRP_OBJECT_REF_LEN);
     }
     if (r.object_kind == NNRP_OBJECT_TILE_INDEX_BLOCK && (*tile_refs)++ == 0) b->refs[1] = r;
     if (r.object_kind == NNRP_OBJECT_TENSOR_SECTION_TABLE && (*table_refs)++ == 0)
@@ -117,7 +117,7 @@ static int decode_region(nnrp_data_body *b, const nnrp_result_push_meta *m, cons
   size_t at[NNRP_REGION_COUNT];
   for (int i = 0; i < NNRP_REGION_COUNT; i++) at[i] = (size_t)(r[i].base - body);
 
-  if ((rc = nnrp_result_push_check_coverage(m, flags)) != 0) return fail_at(diag, rc, 0);
+  if ((rc = nnrp_result_push_check_coverage(m, flags)) != 0) return nnrp_fail(diag, rc, 0);
   rc = nnrpi_typed_contract_check(r[NNRP_REGION_TYPED_DESCRIPTORS], r[NNRP_REGION_TYPED_FRAMES],
                                   m->payload_kind_bitmap, m->payload_frame_count,
                                   at[NNRP_REGION_TYPED_DESCRIPTORS], diag);
@@ -131,32 +131,32 @@ static int decode_region(nnrp_data_body *b, const nnrp_result_push_meta *m, cons
   result_objects o;
   scan_inline(&o, r[NNRP_REGION_INLINE_OBJECTS], at[NNRP_REGION_INLINE_OBJECTS]);
   size_t refs_at = at[NNRP_REGION_OBJECT_REFERENCES];
-  if (o.tile_blocks > 1) return fail_at(diag, NNRP_ERR_RESULT_DUP_INLINE, o.tile_dup_at);
-  if (o.table_blocks > 1) return fail_at(diag, NNRP_ERR_RESULT_DUP_INLINE, o.table_dup_at);
+  if (o.tile_blocks > 1) return nnrp_fail(diag, NNRP_ERR_RESULT_DUP_INLINE, o.tile_dup_at);
+  if (o.table_blocks > 1) return nnrp_fail(diag, NNRP_ERR_RESULT_DUP_INLINE, o.table_dup_at);
 
   /* Tile index: R3, R4, R5. */
-  if (tile_refs > 1) return fail_at(diag, NNRP_ERR_RESULT_DUP_REF, refs_at);
-  if (o.tile_blocks && tile_refs) return fail_at(diag, NNRP_ERR_RESULT_REF_AND_INLINE, o.tile_at);
+  if (tile_refs > 1) return nnrp_fail(diag, NNRP_ERR_RESULT_DUP_REF, refs_at);
+  if (o.tile_blocks && tile_refs) return nnrp_fail(diag, NNRP_ERR_RESULT_REF_AND_INLINE, o.tile_at);
   if (o.tile_blocks) {
     if (o.tile.header.object_bytes != m->tile_index_bytes)
-      return fail_at(diag, NNRP_ERR_RESULT_TILE_INDEX_BYTES, o.tile_at);
+      return nnrp_fail(diag, NNRP_ERR_RESULT_TILE_INDEX_BYTES, o.tile_at);
     rc = check_tile_index(m, o.tile.payload.base, o.tile.payload.len, flags);
-    if (rc) return fail_at(diag, rc, o.tile_at + NNRP_INLINE_OBJECT_HEADER_LEN);
+    if (rc) return nnrp_fail(diag, rc, o.tile_at + NNRP_INLINE_OBJECT_HEADER_LEN);
     b->present |= NNRP_DATA_HAS_TILE_INDEX;
     b->tile_index = o.tile.payload;
   } else if (m->tile_count > 0 && !tile_refs) {
-    return fail_at(diag, NNRP_ERR_RESULT_TILE_INDEX_MISSING, at[NNRP_REGION_INLINE_OBJECTS]);
+    return nnrp_fail(diag, NNRP_ERR_RESULT_TILE_INDEX_MISSING, at[NNRP_REGION_INLINE_OBJECTS]);
   }
   if (tile_refs) {
     if (m->tile_index_bytes != 0)
-      return fail_at(diag, NNRP_ERR_RESULT_TILE_INDEX_REFERENCED, refs_at);
+      return nnrp_fail(diag, NNRP_ERR_RESULT_TILE_INDEX_REFERENCED, refs_at);
     b->present |= NNRP_DATA_REF_TILE_INDEX;
   }
 
   /* Section table: R3, R6. */
-  if (table_refs > 1) return fail_at(diag, NNRP_ERR_RESULT_DUP_REF, refs_at);
+  if (table_refs > 1) return nnrp_fail(diag, NNRP_ERR_RESULT_DUP_REF, refs_at);
   if (o.table_blocks && table_refs)
-    return fail_at(diag, NNRP_ERR_RESULT_REF_AND_INLINE, o.table_at);
+    return nnrp_fail(diag, NNRP_ERR_RESULT_REF_AND_INLINE, o.table_at);
   if (o.table_blocks) {
     nnrp_tensor_body_view v;
     size_t payload_at = o.table_at + NNRP_INLINE_OBJECT_HEADER_LEN;
@@ -170,7 +170,7 @@ static int decode_region(nnrp_data_body *b, const nnrp_result_push_meta *m, cons
     b->sections = v.sections;
     b->section_count = v.section_count;
   } else if (m->section_count > 0 && !table_refs) {
-    return fail_at(diag, NNRP_ERR_RESULT_SECTION_TABLE_MISSING, at[NNRP_REGION_INLINE_OBJECTS]);
+    return nnrp_fail(diag, NNRP_ERR_RESULT_SECTION_TABLE_MISSING, at[NNRP_REGION_INLINE_OBJECTS]);
   }
   if (table_refs) b->present |= NNRP_DATA_REF_SECTION_TABLE;
 
@@ -196,9 +196,9 @@ int nnrp_result_push_body_decode(nnrp_data_body *b, const nnrp_result_push_meta 
   if (len == 0 && !legacy) {
     /* A packet without payload (§5): accepted only when the metadata announces none. */
     if (m->section_count || m->tile_count || m->tile_index_bytes || m->payload_frame_count)
-      return fail_at(diag, NNRP_ERR_EMPTY_BODY, 0);
+      return nnrp_fail(diag, NNRP_ERR_EMPTY_BODY, 0);
     int rc = nnrp_result_push_check_coverage(m, flags);
-    if (rc) return fail_at(diag, rc, 0);
+    if (rc) return nnrp_fail(diag, rc, 0);
     b->family = NNRP_BODY_EMPTY;
     return 0;
   }

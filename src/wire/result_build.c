@@ -246,7 +246,8 @@ static int plan_regions(result_plan *p) {
   nnrp_sink_init_count(&desc);
   nnrp_sink_init_count(&frames);
   int rc = write_inline_region(p, &inl);
-  if (!rc && p->write_frames) rc = nnrp_typed_frames_pack(in->frames, in->frame_count, &desc, &frames);
+  if (!rc && p->write_frames)
+    rc = nnrp_typed_frames_pack(in->frames, in->frame_count, &desc, &frames);
   if (rc) return rc;
   uint64_t refs = (uint64_t)in->reference_count * NNRP_OBJECT_REF_LEN;
   if (inl.total > UINT32_MAX || refs > UINT32_MAX || desc.total > UINT32_MAX ||
