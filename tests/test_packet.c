@@ -183,6 +183,30 @@ static void test_header_only_surplus(void) {
   CHECK_RC(nnrp_packet_decode(&p, pkt, 52, &pyc, NULL), NNRP_ERR_META_LEN);
 }
 
+/* FRAME_SUBMIT and RESULT_PUSH go to the data-plane decoders; their offsets come back
+ * relative to the packet (metadata failures at the metadata start). */
+static void test_data_plane_dispatch(void) {
+  size_t n;
+  nnrp_packet p;
+  nnrp_diag d = {0, 0};
+  uint8_t *b = vec_bin("result_push_stale.bin", &n); /* malformed under nnrp-py's rules */
+  CHECK_RC(nnrp_packet_decode(&p, b, n, NULL, &d), NNRP_ERR_SECTION_PAYLOAD_SUM);
+  CHECK(d.offset >= 40 + 64 && d.offset < n);
+  free(b);
+
+  b = vec_bin("frame_submit_dense.bin", &n);
+  CHECK_RC(nnrp_packet_decode(&p, b, n, NULL, NULL), 0);
+  CHECK_EQ(p.meta.frame_submit.payload_kind_bitmap, NNRP_PAYLOAD_TENSOR);
+  CHECK_EQ(p.data.section_count, p.meta.frame_submit.section_count);
+  b[40 + 52] = 3; /* submit_mode */
+  CHECK_RC(nnrp_packet_decode(&p, b, n, NULL, &d), NNRP_ERR_SUBMIT_MODE);
+  CHECK_EQ(d.offset, 40);
+  put32(b, 12, 71); /* meta_len: the type's fixed length is checked before its metadata */
+  CHECK_RC(nnrp_packet_decode(&p, b, n, NULL, &d), NNRP_ERR_META_LEN);
+  CHECK_EQ(d.offset, 12);
+  free(b);
+}
+
 /* ---- the reference SDK's lists ------------------------------------------------------------- */
 
 typedef struct named_error {
@@ -382,6 +406,7 @@ int main(void) {
   RUN(test_max_message_len);
   RUN(test_lenient_unknown_type);
   RUN(test_header_only_surplus);
+  RUN(test_data_plane_dispatch);
   RUN(test_oracle_accepts);
   RUN(test_reference_rejections);
   RUN(test_cs_loss_tolerance_dialect);
