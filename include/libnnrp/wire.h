@@ -413,7 +413,8 @@ typedef struct nnrp_header {
 } nnrp_header;
 
 /* Encode 40 bytes.  Refuses header_len != 40, wire_format != 0, version != 1, an undefined
- * msg_type and reserved flag bits (NNRP_ERR_INVALID_ARGUMENT family codes of §2.3). */
+ * msg_type and reserved flag bits, each with the header error code of §2.3 (HEADER_LENGTH,
+ * WIRE_FORMAT, VERSION, MSG_TYPE, RESERVED_FLAGS). */
 int nnrp_header_encode(const nnrp_header *h, uint8_t out[40]);
 /*
  * Decode and validate a header in the order of wire-control §2.3 (steps 1-9).
@@ -687,7 +688,8 @@ typedef struct nnrp_ext_entry {
   nnrp_vec payload;
 } nnrp_ext_entry;
 
-/* Bytes an extension block of these entries takes (sum of 8 + align8(len)). */
+/* Bytes an extension block of these entries takes (sum of 8 + align8(len)); SIZE_MAX when
+ * that does not fit a size_t. */
 size_t nnrp_ext_block_len(const nnrp_ext_entry *entries, size_t n);
 /* Write entries in the given order, each padded to 8. */
 int nnrp_ext_block_encode(const nnrp_ext_entry *entries, size_t n, nnrp_sink *sink);
@@ -726,7 +728,9 @@ typedef struct nnrp_payload_caps_ext {
   uint32_t critical_extension_frame_bitmap;
 } nnrp_payload_caps_ext;
 
-/* Build a standard entry: writes the 8-byte payload into `buf` and points e->payload at it. */
+/* Build a standard entry: writes the 8-byte payload into `buf` and points e->payload at it.
+ * The values are checked as a decoder checks them; in addition a 0x0102 entry needs a
+ * non-zero active transport (§14 D8), and loss tolerance is always the 8-byte form (D2). */
 int nnrp_ext_transport_policy_build(uint16_t ext_type, const nnrp_transport_policy_ext *v,
                                     int critical, uint8_t buf[8], nnrp_ext_entry *e);
 int nnrp_ext_loss_tolerance_build(uint16_t ext_type, const nnrp_loss_tolerance_ext *v,
