@@ -93,12 +93,13 @@ void vec_ctx_free(vec_ctx *c) {
 
 void vec_fail(vec_ctx *c, const char *fmt, ...) {
   va_list ap;
+  c->errors++;
+  if (c->quiet) return;
   fprintf(stderr, "  [%s] ", c->name ? c->name : "?");
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
   fputc('\n', stderr);
-  c->errors++;
 }
 
 static void *grow(void *arr, size_t *cap, size_t elem) {

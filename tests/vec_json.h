@@ -20,6 +20,7 @@
 typedef struct vec_ctx {
   const char *name; /* vector name, for messages */
   int errors;       /* mapping errors so far */
+  int quiet;        /* count errors without printing them (repeated runs of one mapping) */
   void **allocs;
   size_t alloc_count, alloc_cap;
   const char **used; /* keys of consumed object members (jansson's stored key pointers) */
