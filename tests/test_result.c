@@ -234,6 +234,10 @@ static void test_fresh_vector(void) {
   }
   CHECK_EQ(k, 3);
   CHECK(!nnrp_section_iter_next(&si, &s));
+  nnrp_packet p;
+  CHECK_RC(nnrp_packet_decode(&p, pkt, len, NULL, NULL), 0);
+  CHECK_EQ(p.data.family, NNRP_BODY_LEGACY);
+  CHECK_EQ(p.meta.result_push.covered_tile_count, 3);
   free(pkt);
 }
 
@@ -255,6 +259,10 @@ static void test_stale_vector_rejected(void) {
   CHECK_EQ(m.dropped_tile_count, 1);
   CHECK_RC(decode_result(pkt, len, NNRP_DECODE_PY_COMPAT, &m, &b, NULL),
            NNRP_ERR_SECTION_PAYLOAD_SUM);
+  /* Through the packet decoder the offset is relative to the packet. */
+  nnrp_packet p;
+  CHECK_RC(nnrp_packet_decode(&p, pkt, len, NULL, &d), NNRP_ERR_SECTION_PAYLOAD_SUM);
+  CHECK_EQ(d.offset, 104 + 8);
   free(pkt);
 }
 

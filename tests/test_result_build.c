@@ -407,6 +407,17 @@ static void test_tensor_builder_errors(void) {
   CHECK_RC(build_count(nnrp_build_result_push, &in), NNRP_ERR_RESERVED_FLAGS);
   in.packet.flags = NNRP_FLAG_ACK_REQUIRED | NNRP_FLAG_STALE;
   CHECK_RC(build_count(nnrp_build_result_push, &in), 0);
+
+  /* More tile ids than the u16 tile_count holds (the reference fails packing the struct). */
+  static uint16_t many[65536];
+  nnrp_result_push_input_init(&in);
+  in.tile_ids = many;
+  in.tile_id_count = 65536;
+  CHECK_RC(build_count(nnrp_build_result_push, &in), NNRP_ERR_BUILD_FIELD_RANGE);
+  in.tile_id_count = 65535;
+  CHECK_RC(build_count(nnrp_build_result_push, &in), 0);
+  in.tile_ids = NULL;
+  CHECK_RC(build_count(nnrp_build_result_push, &in), NNRP_ERR_INVALID_ARGUMENT);
 }
 
 static void test_non_tensor_builder(void) {
