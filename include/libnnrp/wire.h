@@ -1345,7 +1345,8 @@ int nnrp_build_frame_submit(const nnrp_frame_submit_input *in, nnrp_sink *sink);
 int nnrp_build_frame_submit_typed(const nnrp_frame_submit_input *in, nnrp_sink *sink);
 int nnrp_build_frame_submit_mixed(const nnrp_frame_submit_input *in, nnrp_sink *sink);
 int nnrp_build_result_push(const nnrp_result_push_input *in, nnrp_sink *sink);
-/* Wrappers force flags/class/policy as the reference does (wire-data §12.2). */
+/* Wrappers force flags/class/policy as the reference does (wire-data §12.2), and a TENSOR-only
+ * bitmap with no frames; the partial wrapper needs an explicit covered_tile_count (not -1). */
 int nnrp_build_result_push_partial(const nnrp_result_push_input *in, nnrp_sink *sink);
 int nnrp_build_result_push_stale_reuse(const nnrp_result_push_input *in, nnrp_sink *sink);
 int nnrp_build_result_push_degraded(const nnrp_result_push_input *in, nnrp_sink *sink);
