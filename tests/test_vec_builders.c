@@ -15,19 +15,6 @@ typedef int (*mapper)(vec_ctx *c, const json_t *in, nnrp_sink *s);
 
 /* ---- shared input readers -------------------------------------------------------------------- */
 
-/* Header keyword arguments every packet builder takes (defaults 0). */
-static nnrp_packet_params params_from(vec_ctx *c, const json_t *in) {
-  nnrp_packet_params p;
-  memset(&p, 0, sizeof(p));
-  p.session_id = (uint32_t)vec_get(c, in, "session_id", 0, UINT32_MAX);
-  p.frame_id = (uint32_t)vec_get(c, in, "frame_id", 0, UINT32_MAX);
-  p.view_id = (uint16_t)vec_get(c, in, "view_id", 0, 0xFFFF);
-  p.route_id = (uint16_t)vec_get(c, in, "route_id", 0, 0xFFFF);
-  p.trace_id = vec_get(c, in, "trace_id", 0, UINT64_MAX);
-  p.flags = (uint32_t)vec_get(c, in, "flags", 0, UINT32_MAX);
-  return p;
-}
-
 /* A dataclass member filled through its struct table. */
 static void *dataclass(vec_ctx *c, const json_t *in, const char *key, const char *cls) {
   const vec_struct *st = vec_struct_by_class(cls);
@@ -79,95 +66,16 @@ static int ext_pack(const void *arg, size_t n, nnrp_sink *a, nnrp_sink *b) {
 
 /* ---- data-plane packet builders -------------------------------------------------------------- */
 
-static void read_submit(vec_ctx *c, const json_t *in, nnrp_frame_submit_input *x) {
-  nnrp_frame_submit_input_init(x);
-  x->packet = params_from(c, in);
-  x->src_width = (uint16_t)vec_get(c, in, "src_width", x->src_width, 0xFFFF);
-  x->src_height = (uint16_t)vec_get(c, in, "src_height", x->src_height, 0xFFFF);
-  x->tile_width = (uint16_t)vec_get(c, in, "tile_width", x->tile_width, 0xFFFF);
-  x->tile_height = (uint16_t)vec_get(c, in, "tile_height", x->tile_height, 0xFFFF);
-  uint16_t *ids;
-  x->tile_id_count = vec_get_u16s(c, in, "tile_ids", &ids);
-  x->tile_ids = ids;
-  nnrp_tensor_section_data *secs;
-  x->section_count = vec_get_sections(c, in, "sections", &secs);
-  x->sections = secs;
-  x->camera_block = vec_get_bytes(c, in, "camera_block");
-  x->frame_class = (uint8_t)vec_get(c, in, "frame_class", x->frame_class, 0xFF);
-  x->input_profile = (uint8_t)vec_get(c, in, "input_profile", x->input_profile, 0xFF);
-  x->tile_index_mode = (uint8_t)vec_get(c, in, "tile_index_mode", x->tile_index_mode, 0xFF);
-  x->latency_budget_ms = (uint16_t)vec_get(c, in, "latency_budget_ms", x->latency_budget_ms, 0xFFFF);
-  x->target_fps_x100 = (uint16_t)vec_get(c, in, "target_fps_x100", x->target_fps_x100, 0xFFFF);
-  x->retry_of_frame = (uint32_t)vec_get(c, in, "retry_of_frame", x->retry_of_frame, UINT32_MAX);
-  x->tile_base_id = (uint32_t)vec_get(c, in, "tile_base_id", x->tile_base_id, UINT32_MAX);
-  x->submit_mode = (uint8_t)vec_get(c, in, "submit_mode", x->submit_mode, 0xFF);
-  x->object_ref_mask = (uint32_t)vec_get(c, in, "object_ref_mask", x->object_ref_mask, UINT32_MAX);
-  if (json_object_get(in, "camera_reference"))
-    x->camera_reference = dataclass(c, in, "camera_reference", "ObjectReferenceBlock");
-  if (json_object_get(in, "tile_index_reference"))
-    x->tile_index_reference = dataclass(c, in, "tile_index_reference", "ObjectReferenceBlock");
-  if (json_object_get(in, "tensor_section_table_reference"))
-    x->tensor_section_table_reference =
-        dataclass(c, in, "tensor_section_table_reference", "ObjectReferenceBlock");
-  x->budget_policy = (uint8_t)vec_get(c, in, "budget_policy", x->budget_policy, 0xFF);
-  x->dependency_frame_id =
-      (uint32_t)vec_get(c, in, "dependency_frame_id", x->dependency_frame_id, UINT32_MAX);
-  x->loss_tolerance_policy =
-      (uint8_t)vec_get(c, in, "loss_tolerance_policy", x->loss_tolerance_policy, 0xFF);
-  x->payload_kind_bitmap =
-      (uint32_t)vec_get(c, in, "payload_kind_bitmap", x->payload_kind_bitmap, UINT32_MAX);
-  x->payload_frame_count =
-      (uint16_t)vec_get(c, in, "payload_frame_count", x->payload_frame_count, 0xFFFF);
-  void *frames;
-  x->frame_count = vec_get_list(c, in, "frames", "TypedPayloadFrame", &frames);
-  x->frames = frames;
-}
-
-static void read_result(vec_ctx *c, const json_t *in, nnrp_result_push_input *x) {
-  nnrp_result_push_input_init(x);
-  x->packet = params_from(c, in);
-  uint16_t *ids;
-  x->tile_id_count = vec_get_u16s(c, in, "tile_ids", &ids);
-  x->tile_ids = ids;
-  nnrp_tensor_section_data *secs;
-  x->section_count = vec_get_sections(c, in, "sections", &secs);
-  x->sections = secs;
-  x->result_flags = (uint16_t)vec_get(c, in, "result_flags", x->result_flags, 0xFFFF);
-  x->active_profile_id = (uint16_t)vec_get(c, in, "active_profile_id", x->active_profile_id, 0xFFFF);
-  x->inference_ms = (uint16_t)vec_get(c, in, "inference_ms", x->inference_ms, 0xFFFF);
-  x->queue_ms = (uint16_t)vec_get(c, in, "queue_ms", x->queue_ms, 0xFFFF);
-  x->server_total_ms = (uint16_t)vec_get(c, in, "server_total_ms", x->server_total_ms, 0xFFFF);
-  x->status_code = (uint16_t)vec_get(c, in, "status_code", x->status_code, 0xFFFF);
-  x->tile_index_mode = (uint8_t)vec_get(c, in, "tile_index_mode", x->tile_index_mode, 0xFF);
-  x->tile_base_id = (uint32_t)vec_get(c, in, "tile_base_id", x->tile_base_id, UINT32_MAX);
-  x->result_class = (uint8_t)vec_get(c, in, "result_class", x->result_class, 0xFF);
-  x->applied_budget_policy =
-      (uint8_t)vec_get(c, in, "applied_budget_policy", x->applied_budget_policy, 0xFF);
-  x->reused_frame_id = (uint32_t)vec_get(c, in, "reused_frame_id", x->reused_frame_id, UINT32_MAX);
-  /* None (absent) keeps the builder default: every tile covered. */
-  if (vec_member(c, in, "covered_tile_count"))
-    x->covered_tile_count = (long)vec_get(c, in, "covered_tile_count", 0, 0xFFFF);
-  if (vec_member(c, in, "dropped_tile_count"))
-    x->dropped_tile_count = (long)vec_get(c, in, "dropped_tile_count", 0, 0xFFFF);
-  x->payload_kind_bitmap =
-      (uint32_t)vec_get(c, in, "payload_kind_bitmap", x->payload_kind_bitmap, UINT32_MAX);
-  x->payload_frame_count =
-      (uint16_t)vec_get(c, in, "payload_frame_count", x->payload_frame_count, 0xFFFF);
-  void *frames;
-  x->frame_count = vec_get_list(c, in, "frames", "TypedPayloadFrame", &frames);
-  x->frames = frames;
-}
-
 #define SUBMIT_MAPPER(fn, builder)                                  \
   static int fn(vec_ctx *c, const json_t *in, nnrp_sink *s) {       \
     nnrp_frame_submit_input x;                                      \
-    read_submit(c, in, &x);                                         \
+    vec_read_submit(c, in, &x);                                         \
     return builder(&x, s);                                          \
   }
 #define RESULT_MAPPER(fn, builder)                                  \
   static int fn(vec_ctx *c, const json_t *in, nnrp_sink *s) {       \
     nnrp_result_push_input x;                                       \
-    read_result(c, in, &x);                                         \
+    vec_read_result(c, in, &x);                                         \
     return builder(&x, s);                                          \
   }
 SUBMIT_MAPPER(m_frame_submit, nnrp_build_frame_submit)
@@ -184,7 +92,7 @@ RESULT_MAPPER(m_result_mixed, nnrp_build_result_push_mixed)
 
 #define META_PACKET_MAPPER(fn, cls, type, builder)                              \
   static int fn(vec_ctx *c, const json_t *in, nnrp_sink *s) {                   \
-    nnrp_packet_params p = params_from(c, in);                                  \
+    nnrp_packet_params p = vec_read_params(c, in);                                  \
     const type *m = dataclass(c, in, "metadata", cls);                          \
     return builder(&p, m, s);                                                   \
   }
@@ -200,14 +108,14 @@ META_PACKET_MAPPER(m_migrate_ack, "SessionMigrateAckMetadata", nnrp_session_migr
                    nnrp_build_session_migrate_ack)
 
 static int m_probe(vec_ctx *c, const json_t *in, nnrp_sink *s) {
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_transport_probe_meta *m = dataclass(c, in, "metadata", "TransportProbeMetadata");
   return nnrp_build_transport_probe(&p, m, vec_get_bytes(c, in, "body"), s);
 }
 
 #define PARAMS_MAPPER(fn, builder)                                  \
   static int fn(vec_ctx *c, const json_t *in, nnrp_sink *s) {       \
-    nnrp_packet_params p = params_from(c, in);                      \
+    nnrp_packet_params p = vec_read_params(c, in);                      \
     return builder(&p, s);                                          \
   }
 PARAMS_MAPPER(m_frame_cancel, nnrp_build_frame_cancel)
@@ -216,7 +124,7 @@ PARAMS_MAPPER(m_pong, nnrp_build_pong)
 PARAMS_MAPPER(m_result_drop, nnrp_build_result_drop)
 
 static int m_header_only(vec_ctx *c, const json_t *in, nnrp_sink *s) {
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   unsigned type = (unsigned)vec_get(c, in, "msg_type", 0, 0xFF);
   return nnrp_build_header_only(&p, type, s);
 }
@@ -248,7 +156,7 @@ static void body_equals(vec_ctx *c, const json_t *in, const uint8_t *body, size_
 
 static int m_packet_client_hello(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   fixed_header_args(c, in, NNRP_MSG_CLIENT_HELLO);
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_client_hello_meta *m = dataclass(c, in, "metadata", "ClientHelloMetadata");
   const json_t *parts = vec_member(c, in, "body_parts");
   nnrp_ext_entry *e = NULL;
@@ -274,7 +182,7 @@ static int m_packet_client_hello(vec_ctx *c, const json_t *in, nnrp_sink *s) {
 
 static int m_packet_server_hello_ack(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   fixed_header_args(c, in, NNRP_MSG_SERVER_HELLO_ACK);
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_server_hello_ack_meta *m = dataclass(c, in, "metadata", "ServerHelloAckMetadata");
   const json_t *parts = vec_member(c, in, "body_parts");
   nnrp_ext_entry *e = NULL;
@@ -306,7 +214,7 @@ static const nnrp_profile_patch *patch_block(vec_ctx *c, const json_t *in, const
 
 static int m_packet_session_patch(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   fixed_header_args(c, in, NNRP_MSG_SESSION_PATCH);
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_session_patch_meta *m = dataclass(c, in, "metadata", "SessionPatchMetadata");
   const nnrp_profile_patch *pp =
       patch_block(c, in, "profile_patch_block", "TensorProfilePatchBlock");
@@ -315,7 +223,7 @@ static int m_packet_session_patch(vec_ctx *c, const json_t *in, nnrp_sink *s) {
 
 static int m_packet_session_patch_ack(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   fixed_header_args(c, in, NNRP_MSG_SESSION_PATCH_ACK);
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_session_patch_ack_meta *m =
       dataclass(c, in, "metadata", "SessionPatchAckMetadata");
   const nnrp_profile_patch *pp =
@@ -325,21 +233,21 @@ static int m_packet_session_patch_ack(vec_ctx *c, const json_t *in, nnrp_sink *s
 
 static int m_packet_error(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   fixed_header_args(c, in, NNRP_MSG_ERROR);
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_error_meta *m = dataclass(c, in, "metadata", "ErrorMetadata");
   return nnrp_build_error(&p, m, vec_get_bytes(c, in, "body"), s);
 }
 
 static int m_packet_cache_put(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   fixed_header_args(c, in, NNRP_MSG_CACHE_PUT);
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_cache_put_meta *m = dataclass(c, in, "metadata", "CachePutMetadata");
   return nnrp_build_cache_put(&p, m, vec_get_bytes(c, in, "body"), s);
 }
 
 static int m_packet_cache_ack(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   fixed_header_args(c, in, NNRP_MSG_CACHE_ACK);
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_cache_ack_meta *m = dataclass(c, in, "metadata", "CacheAckMetadata");
   body_equals(c, in, NULL, 0);
   return nnrp_build_cache_ack(&p, m, s);
@@ -347,7 +255,7 @@ static int m_packet_cache_ack(vec_ctx *c, const json_t *in, nnrp_sink *s) {
 
 static int m_packet_cache_invalidate(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   fixed_header_args(c, in, NNRP_MSG_CACHE_INVALIDATE);
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_cache_invalidate_meta *m =
       dataclass(c, in, "metadata", "CacheInvalidateMetadata");
   body_equals(c, in, NULL, 0);
@@ -356,7 +264,7 @@ static int m_packet_cache_invalidate(vec_ctx *c, const json_t *in, nnrp_sink *s)
 
 static int m_packet_close(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   fixed_header_args(c, in, NNRP_MSG_CLOSE);
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   vec_mark(c, in, "metadata"); /* null: CLOSE has no metadata */
   if (json_object_get(in, "metadata") && !json_is_null(json_object_get(in, "metadata")))
     vec_fail(c, "CLOSE with metadata");
@@ -419,7 +327,7 @@ static nnrp_vec region_body(vec_ctx *c, const json_t *parts) {
 static int data_packet(vec_ctx *c, const json_t *in, nnrp_sink *s, unsigned type,
                        const char *cls) {
   fixed_header_args(c, in, type);
-  nnrp_packet_params p = params_from(c, in);
+  nnrp_packet_params p = vec_read_params(c, in);
   const void *m = dataclass(c, in, "metadata", cls);
   uint8_t meta[72];
   size_t mlen = type == NNRP_MSG_FRAME_SUBMIT ? 72 : 64;

@@ -12,6 +12,108 @@ nnrp_decode_options vec_opts(uint32_t flags) {
 
 enum { IOV_MAX_VECS = 1024 };
 
+/* ---- keyword arguments of the reference builders ------------------------------------------- */
+
+/* Header keyword arguments every packet builder takes (defaults 0). */
+nnrp_packet_params vec_read_params(vec_ctx *c, const json_t *in) {
+  nnrp_packet_params p;
+  memset(&p, 0, sizeof(p));
+  p.session_id = (uint32_t)vec_get(c, in, "session_id", 0, UINT32_MAX);
+  p.frame_id = (uint32_t)vec_get(c, in, "frame_id", 0, UINT32_MAX);
+  p.view_id = (uint16_t)vec_get(c, in, "view_id", 0, 0xFFFF);
+  p.route_id = (uint16_t)vec_get(c, in, "route_id", 0, 0xFFFF);
+  p.trace_id = vec_get(c, in, "trace_id", 0, UINT64_MAX);
+  p.flags = (uint32_t)vec_get(c, in, "flags", 0, UINT32_MAX);
+  return p;
+}
+
+/* An ObjectReferenceBlock argument (class form); NULL when omitted or None. */
+static const nnrp_object_ref *object_ref_arg(vec_ctx *c, const json_t *in, const char *key) {
+  const json_t *v = vec_member(c, in, key);
+  if (!v) return NULL;
+  nnrp_object_ref *r = vec_alloc(c, sizeof(*r));
+  vec_fill(c, vec_struct_by_class("ObjectReferenceBlock"),
+           vec_fields(c, v, "ObjectReferenceBlock"), r);
+  return r;
+}
+
+void vec_read_submit(vec_ctx *c, const json_t *in, nnrp_frame_submit_input *x) {
+  nnrp_frame_submit_input_init(x);
+  x->packet = vec_read_params(c, in);
+  x->src_width = (uint16_t)vec_get(c, in, "src_width", x->src_width, 0xFFFF);
+  x->src_height = (uint16_t)vec_get(c, in, "src_height", x->src_height, 0xFFFF);
+  x->tile_width = (uint16_t)vec_get(c, in, "tile_width", x->tile_width, 0xFFFF);
+  x->tile_height = (uint16_t)vec_get(c, in, "tile_height", x->tile_height, 0xFFFF);
+  uint16_t *ids;
+  x->tile_id_count = vec_get_u16s(c, in, "tile_ids", &ids);
+  x->tile_ids = ids;
+  nnrp_tensor_section_data *secs;
+  x->section_count = vec_get_sections(c, in, "sections", &secs);
+  x->sections = secs;
+  x->camera_block = vec_get_bytes(c, in, "camera_block");
+  x->frame_class = (uint8_t)vec_get(c, in, "frame_class", x->frame_class, 0xFF);
+  x->input_profile = (uint8_t)vec_get(c, in, "input_profile", x->input_profile, 0xFF);
+  x->tile_index_mode = (uint8_t)vec_get(c, in, "tile_index_mode", x->tile_index_mode, 0xFF);
+  x->latency_budget_ms = (uint16_t)vec_get(c, in, "latency_budget_ms", x->latency_budget_ms, 0xFFFF);
+  x->target_fps_x100 = (uint16_t)vec_get(c, in, "target_fps_x100", x->target_fps_x100, 0xFFFF);
+  x->retry_of_frame = (uint32_t)vec_get(c, in, "retry_of_frame", x->retry_of_frame, UINT32_MAX);
+  x->tile_base_id = (uint32_t)vec_get(c, in, "tile_base_id", x->tile_base_id, UINT32_MAX);
+  x->submit_mode = (uint8_t)vec_get(c, in, "submit_mode", x->submit_mode, 0xFF);
+  x->object_ref_mask = (uint32_t)vec_get(c, in, "object_ref_mask", x->object_ref_mask, UINT32_MAX);
+  x->camera_reference = object_ref_arg(c, in, "camera_reference");
+  x->tile_index_reference = object_ref_arg(c, in, "tile_index_reference");
+  x->tensor_section_table_reference = object_ref_arg(c, in, "tensor_section_table_reference");
+  x->budget_policy = (uint8_t)vec_get(c, in, "budget_policy", x->budget_policy, 0xFF);
+  x->dependency_frame_id =
+      (uint32_t)vec_get(c, in, "dependency_frame_id", x->dependency_frame_id, UINT32_MAX);
+  x->loss_tolerance_policy =
+      (uint8_t)vec_get(c, in, "loss_tolerance_policy", x->loss_tolerance_policy, 0xFF);
+  x->payload_kind_bitmap =
+      (uint32_t)vec_get(c, in, "payload_kind_bitmap", x->payload_kind_bitmap, UINT32_MAX);
+  x->payload_frame_count =
+      (uint16_t)vec_get(c, in, "payload_frame_count", x->payload_frame_count, 0xFFFF);
+  void *frames;
+  x->frame_count = vec_get_list(c, in, "frames", "TypedPayloadFrame", &frames);
+  x->frames = frames;
+}
+
+void vec_read_result(vec_ctx *c, const json_t *in, nnrp_result_push_input *x) {
+  nnrp_result_push_input_init(x);
+  x->packet = vec_read_params(c, in);
+  uint16_t *ids;
+  x->tile_id_count = vec_get_u16s(c, in, "tile_ids", &ids);
+  x->tile_ids = ids;
+  nnrp_tensor_section_data *secs;
+  x->section_count = vec_get_sections(c, in, "sections", &secs);
+  x->sections = secs;
+  x->result_flags = (uint16_t)vec_get(c, in, "result_flags", x->result_flags, 0xFFFF);
+  x->active_profile_id = (uint16_t)vec_get(c, in, "active_profile_id", x->active_profile_id, 0xFFFF);
+  x->inference_ms = (uint16_t)vec_get(c, in, "inference_ms", x->inference_ms, 0xFFFF);
+  x->queue_ms = (uint16_t)vec_get(c, in, "queue_ms", x->queue_ms, 0xFFFF);
+  x->server_total_ms = (uint16_t)vec_get(c, in, "server_total_ms", x->server_total_ms, 0xFFFF);
+  x->status_code = (uint16_t)vec_get(c, in, "status_code", x->status_code, 0xFFFF);
+  x->tile_index_mode = (uint8_t)vec_get(c, in, "tile_index_mode", x->tile_index_mode, 0xFF);
+  x->tile_base_id = (uint32_t)vec_get(c, in, "tile_base_id", x->tile_base_id, UINT32_MAX);
+  x->result_class = (uint8_t)vec_get(c, in, "result_class", x->result_class, 0xFF);
+  x->applied_budget_policy =
+      (uint8_t)vec_get(c, in, "applied_budget_policy", x->applied_budget_policy, 0xFF);
+  x->reused_frame_id = (uint32_t)vec_get(c, in, "reused_frame_id", x->reused_frame_id, UINT32_MAX);
+  /* None (absent) keeps the builder default: every tile covered. */
+  if (vec_member(c, in, "covered_tile_count"))
+    x->covered_tile_count = (long)vec_get(c, in, "covered_tile_count", 0, 0xFFFF);
+  if (vec_member(c, in, "dropped_tile_count"))
+    x->dropped_tile_count = (long)vec_get(c, in, "dropped_tile_count", 0, 0xFFFF);
+  x->payload_kind_bitmap =
+      (uint32_t)vec_get(c, in, "payload_kind_bitmap", x->payload_kind_bitmap, UINT32_MAX);
+  x->payload_frame_count =
+      (uint16_t)vec_get(c, in, "payload_frame_count", x->payload_frame_count, 0xFFFF);
+  void *frames;
+  x->frame_count = vec_get_list(c, in, "frames", "TypedPayloadFrame", &frames);
+  x->frames = frames;
+}
+
+
+
 int vec_run_sinks(vec_ctx *c, vec_writer fn, const void *arg, nnrp_vec *out) {
   nnrp_sink s;
   out->base = vec_alloc(c, 1);
