@@ -823,6 +823,9 @@ void nnrp_result_push_meta_init(nnrp_result_push_meta *m);
 /* Field rules of wire-data §3 rules 1-7 / §4.  RESULT_PUSH coverage is not part of them (as in
  * nnrp-py, whose golden metadata decodes without it): nnrp_result_push_check_coverage() runs in
  * body validation and in the builders. */
+/* FRAME_SUBMIT: rules 1-5 in every profile; the frame_class range, rule 6 (reserved fields)
+ * and rule 7 (object_ref_mask against submit_mode) in the strict profile only.  The encoder
+ * always applies the strict rules. */
 int nnrp_frame_submit_meta_encode(const nnrp_frame_submit_meta *m, uint8_t out[72]);
 int nnrp_frame_submit_meta_decode(nnrp_frame_submit_meta *m, const uint8_t *in, size_t len,
                                   uint32_t flags);
@@ -1156,6 +1159,11 @@ static inline unsigned nnrp_result_tile_mode(const nnrp_result_push_meta *m) {
 }
 
 /* Body validators (PY validate_*_body plus the legacy walk and tile-index decode). */
+/* FRAME_SUBMIT (wire-data §5): INLINE + TENSOR-only + no typed frames selects the legacy body
+ * (camera, its padding, tile index, sections); anything else a region body (B1-B10, T1-T4,
+ * M1-M11, then unknown critical extension frames).  A zero-length body whose metadata declares
+ * no content is NNRP_BODY_EMPTY.  `m` must have passed nnrp_frame_submit_meta_decode() with the
+ * same flags; diag offsets are relative to `body`. */
 int nnrp_frame_submit_body_decode(nnrp_data_body *b, const nnrp_frame_submit_meta *m,
                                   const uint8_t *body, size_t len,
                                   const nnrp_decode_options *opts, nnrp_diag *diag);
