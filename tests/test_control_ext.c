@@ -172,6 +172,9 @@ static void test_loss_tolerance(void) {
   CHECK_RC(nnrp_ext_loss_tolerance_parse(&parsed, &got), 0);
   CHECK_RC(nnrp_ext_block_validate(cs4, n4, (const uint16_t[]){NNRP_EXT_LOSS_TOLERANCE}, 1, 0,
                                    NULL),
+           NNRP_ERR_EXT_LENGTH);
+  CHECK_RC(nnrp_ext_block_validate(cs4, n4, (const uint16_t[]){NNRP_EXT_LOSS_TOLERANCE}, 1,
+                                   NNRP_DECODE_CS_DIALECT, NULL),
            0);
 
   static const uint8_t reserved[8] = {1, 0, 0, 0, 0, 0, 1, 0};

@@ -274,15 +274,19 @@ static void test_extension_block_rules(void) {
   CHECK_EQ(p.hello.loss_tolerance.loss_tolerance, NNRP_LOSS_LOW_LATENCY);
   CHECK_EQ(p.hello.loss_tolerance.payload_len, 8);
   uint8_t *cs4 = vec_hex("derived.tlv.client_loss_tolerance.cs_4byte", &n);
+  /* nnrp-cs's 4-byte form: refused by both reference profiles, read under CS_DIALECT. */
+  const nnrp_decode_options cs = {.flags = NNRP_DECODE_CS_DIALECT};
   len = client_hello_with(pkt, sizeof(pkt), cs4, n, NULL, 16, 0);
-  EXPECT(pkt, len, 0, 0, 0);
-  CHECK_RC(nnrp_packet_decode(&p, pkt, len, NULL, NULL), 0);
+  EXPECT(pkt, len, NNRP_ERR_EXT_LENGTH, CH_BODY + 8, NNRP_ERR_EXT_LENGTH);
+  CHECK_RC(nnrp_packet_decode(&p, pkt, len, &cs, NULL), 0);
   CHECK_EQ(p.hello.loss_tolerance.loss_tolerance, NNRP_LOSS_LOW_LATENCY);
   CHECK_EQ(p.hello.loss_tolerance.payload_len, 4);
   memcpy(blk, cs4, 16);
   blk[10] = 1; /* inside the 4-byte payload */
   len = client_hello_with(pkt, sizeof(pkt), blk, 16, NULL, 16, 0);
-  EXPECT(pkt, len, NNRP_ERR_EXT_RESERVED, CH_BODY + 10, NNRP_ERR_EXT_RESERVED);
+  nnrp_diag d = {0, 0};
+  CHECK_RC(nnrp_packet_decode(&p, pkt, len, &cs, &d), NNRP_ERR_EXT_RESERVED);
+  CHECK_EQ(d.offset, CH_BODY + 10);
   blk[10] = 0;
   blk[12] = 1; /* padding of the 4-byte payload */
   len = client_hello_with(pkt, sizeof(pkt), blk, 16, NULL, 16, 0);
@@ -304,7 +308,7 @@ static void test_extension_block_rules(void) {
   uint8_t *tp = vec_hex("derived.tlv.client_transport_policy", &n);
   uint8_t *caps = vec_hex("derived.tlv.client_payload_capabilities", &n);
   memcpy(blk, tp, 16);
-  memcpy(blk + 16, cs4, 16);
+  memcpy(blk + 16, py8, 16);
   memcpy(blk + 32, tp, 16);
   blk[40] = NNRP_TRANSPORT_POLICY_FORCE_QUIC;
   memcpy(blk + 48, caps, 16);

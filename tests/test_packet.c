@@ -376,20 +376,23 @@ static void test_reference_rejections(void) {
 }
 
 /*
- * The one reference rejection libnnrp accepts on purpose: a 4-byte loss_tolerance payload is
- * exactly nnrp-cs's encoding (value, then zeros), which decoders read (wire-control §5.3.3).
+ * A 4-byte loss_tolerance payload is exactly nnrp-cs's encoding (value, then zeros).  nnrp-py
+ * rejects it, and so do the strict and PY-compatible profiles; NNRP_DECODE_CS_DIALECT reads it
+ * (wire-control §5.3.3, §14 D2).
  */
 static void test_cs_loss_tolerance_dialect(void) {
   size_t n;
   uint8_t *b = example("examples", "client_hello.ext_loss_tolerance_short", &n);
+  CHECK(b != NULL);
   if (!b) return;
-  nnrp_decode_options exact = {.flags = NNRP_DECODE_EXACT};
+  CHECK_RC(decode_as(b, n, NNRP_DECODE_EXACT), NNRP_ERR_EXT_LENGTH);
+  CHECK_RC(decode_as(b, n, NNRP_DECODE_PY_COMPAT), NNRP_ERR_EXT_LENGTH);
+  nnrp_decode_options cs = {.flags = NNRP_DECODE_EXACT | NNRP_DECODE_CS_DIALECT};
   nnrp_packet p;
-  CHECK_RC(nnrp_packet_decode(&p, b, n, &exact, NULL), 0);
+  CHECK_RC(nnrp_packet_decode(&p, b, n, &cs, NULL), 0);
   CHECK_EQ(p.hello.present, NNRP_HELLO_HAS_LOSS_TOLERANCE);
   CHECK_EQ(p.hello.loss_tolerance.loss_tolerance, NNRP_LOSS_BEST_EFFORT);
   CHECK_EQ(p.hello.loss_tolerance.payload_len, 4);
-  CHECK_RC(decode_as(b, n, NNRP_DECODE_PY_COMPAT), 0);
   free(b);
 }
 

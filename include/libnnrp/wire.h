@@ -382,6 +382,9 @@ static inline size_t nnrp_align8(size_t n) { return n + nnrp_pad8(n); }
 #define NNRP_DECODE_LENIENT_HEADER 0x0004u
 /* Require the buffer to hold exactly one packet (nnrp-py whole-packet rule). */
 #define NNRP_DECODE_EXACT 0x0008u
+/* Also accept the nnrp-cs encodings that are unambiguous but that nnrp-py rejects: the 4-byte
+ * loss-tolerance extension payload (wire-control §14 D2).  Off by default. */
+#define NNRP_DECODE_CS_DIALECT 0x0010u
 
 typedef struct nnrp_decode_options {
   uint32_t flags;

@@ -50,11 +50,13 @@ int nnrpi_session_migrate_ack_meta_read(nnrp_session_migrate_ack_meta *m, const 
 int nnrpi_flow_session_binding_check(uint8_t scope_kind, uint32_t session_id);
 
 /*
- * Check a standard extension payload (types 0x0101..0x0106).  `encoding` rejects the nnrp-cs
- * 4-byte loss-tolerance dialect, which decoders accept.  diag offsets are relative to the
+ * Check a standard extension payload (types 0x0101..0x0106).  The nnrp-cs 4-byte
+ * loss-tolerance form passes only in NNRPI_EXT_DECODE_CS mode (NNRP_DECODE_CS_DIALECT); the
+ * encode mode also refuses what only receivers tolerate.  diag offsets are relative to the
  * payload.  Other types pass unchecked.
  */
-int nnrpi_ext_payload_check(uint16_t ext_type, nnrp_vec payload, int encoding, nnrp_diag *diag);
+enum { NNRPI_EXT_DECODE = 0, NNRPI_EXT_ENCODE = 1, NNRPI_EXT_DECODE_CS = 2 };
+int nnrpi_ext_payload_check(uint16_t ext_type, nnrp_vec payload, int mode, nnrp_diag *diag);
 
 /* What nnrp_ext_block_encode refuses (§5.2 and the standard payloads), before it writes. */
 int nnrpi_ext_entries_check(const nnrp_ext_entry *entries, size_t n);

@@ -40,11 +40,12 @@ static int transport_policy_read(uint16_t type, nnrp_vec p, nnrp_transport_polic
 
 /*
  * §5.3.3 / §5.3.4.  nnrp-py sends 8 bytes, nnrp-cs 4 (§14 D2); the value sits in byte 0 either
- * way and every other byte is zero, so both are read without ambiguity.
+ * way and every other byte is zero, so the short form is read without ambiguity where the
+ * caller allows it (NNRP_DECODE_CS_DIALECT, or the explicit typed accessor).
  */
-static int loss_tolerance_read(nnrp_vec p, int encoding, nnrp_loss_tolerance_ext *v,
+static int loss_tolerance_read(nnrp_vec p, int allow_short, nnrp_loss_tolerance_ext *v,
                                nnrp_diag *diag) {
-  if (p.len != STD_PAYLOAD_LEN && (encoding || p.len != CS_LOSS_PAYLOAD_LEN))
+  if (p.len != STD_PAYLOAD_LEN && (!allow_short || p.len != CS_LOSS_PAYLOAD_LEN))
     return nnrp_fail(diag, NNRP_ERR_EXT_LENGTH, 0);
   for (size_t i = 1; i < p.len; i++)
     if (p.base[i]) return nnrp_fail(diag, NNRP_ERR_EXT_RESERVED, i);
@@ -66,7 +67,8 @@ static int payload_caps_read(nnrp_vec p, nnrp_payload_caps_ext *v, nnrp_diag *di
   return 0;
 }
 
-int nnrpi_ext_payload_check(uint16_t ext_type, nnrp_vec payload, int encoding, nnrp_diag *diag) {
+int nnrpi_ext_payload_check(uint16_t ext_type, nnrp_vec payload, int mode, nnrp_diag *diag) {
+  int encoding = mode == NNRPI_EXT_ENCODE;
   if (is_transport_policy(ext_type)) {
     nnrp_transport_policy_ext v;
     int rc = transport_policy_read(ext_type, payload, &v, diag);
@@ -77,7 +79,7 @@ int nnrpi_ext_payload_check(uint16_t ext_type, nnrp_vec payload, int encoding, n
   }
   if (is_loss_tolerance(ext_type)) {
     nnrp_loss_tolerance_ext v;
-    return loss_tolerance_read(payload, encoding, &v, diag);
+    return loss_tolerance_read(payload, mode == NNRPI_EXT_DECODE_CS, &v, diag);
   }
   if (is_payload_caps(ext_type)) {
     nnrp_payload_caps_ext v;
@@ -93,7 +95,7 @@ int nnrp_ext_transport_policy_parse(const nnrp_ext_entry *e, nnrp_transport_poli
 
 int nnrp_ext_loss_tolerance_parse(const nnrp_ext_entry *e, nnrp_loss_tolerance_ext *v) {
   if (!is_loss_tolerance(e->ext_type)) return NNRP_ERR_EXT_TYPE;
-  return loss_tolerance_read(e->payload, 0, v, NULL);
+  return loss_tolerance_read(e->payload, 1, v, NULL);
 }
 
 int nnrp_ext_payload_caps_parse(const nnrp_ext_entry *e, nnrp_payload_caps_ext *v) {
@@ -115,7 +117,7 @@ int nnrp_ext_transport_policy_build(uint16_t ext_type, const nnrp_transport_poli
   tmp[0] = v->transport_policy;
   if (ext_type == NNRP_EXT_TRANSPORT_POLICY_ACK) tmp[1] = v->accepted_transport_policy;
   nnrp_st32(tmp + 4, v->transport_id);
-  int rc = nnrpi_ext_payload_check(ext_type, (nnrp_vec){tmp, sizeof(tmp)}, 1, NULL);
+  int rc = nnrpi_ext_payload_check(ext_type, (nnrp_vec){tmp, sizeof(tmp)}, NNRPI_EXT_ENCODE, NULL);
   if (rc < 0) return rc;
   memcpy(buf, tmp, sizeof(tmp));
   entry_init(e, ext_type, critical, buf);
@@ -166,7 +168,7 @@ static int entry_check(const nnrp_ext_entry *e) {
   if (e->ext_flags & ~NNRP_EXT_FLAG_CRITICAL) return NNRP_ERR_EXT_FLAGS;
   if (e->payload.len > EXT_LEN_MAX) return NNRP_ERR_EXT_TOO_LARGE;
   if (e->payload.len && !e->payload.base) return NNRP_ERR_INVALID_ARGUMENT;
-  return nnrpi_ext_payload_check(e->ext_type, e->payload, 1, NULL);
+  return nnrpi_ext_payload_check(e->ext_type, e->payload, NNRPI_EXT_ENCODE, NULL);
 }
 
 int nnrpi_ext_entries_check(const nnrp_ext_entry *entries, size_t n) {
@@ -231,7 +233,9 @@ int nnrp_ext_block_validate(const uint8_t *block, size_t len, const uint16_t *kn
   nnrp_ext_iter_init(&it, block, len);
   while (nnrp_ext_iter_next(&it, &e)) {
     if (!type_known(e.ext_type, known_types, known_count)) continue;
-    int rc = nnrpi_ext_payload_check(e.ext_type, e.payload, 0, diag);
+    int rc = nnrpi_ext_payload_check(
+        e.ext_type, e.payload,
+        (flags & NNRP_DECODE_CS_DIALECT) ? NNRPI_EXT_DECODE_CS : NNRPI_EXT_DECODE, diag);
     if (rc < 0) return nnrpi_diag_shift(diag, rc, (size_t)(e.payload.base - block));
   }
   return 0;
