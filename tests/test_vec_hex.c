@@ -5,8 +5,8 @@
  * reference, typed descriptor, typed or extension region pair, tensor section) and encoded
  * again byte for byte.  Field values are compared where the file states them as key/value
  * pairs, and against the spec's tables where it states them as prose.  nnrp-cs's 4-byte
- * loss-tolerance TLV is the one entry that only decodes: encoders emit the 8-byte form
- * (wire-control §14 D2).  An entry whose kind cannot be mapped fails the test.
+ * loss-tolerance TLV is the one entry that only decodes, and only with NNRP_DECODE_CS_DIALECT:
+ * encoders emit the 8-byte form (wire-control §14 D2).  An entry whose kind cannot be mapped fails the test.
  */
 #include <libnnrp/wire.h>
 
@@ -318,7 +318,19 @@ static void do_tlv(vec_ctx *c, const char *name, nnrp_vec bytes) {
   } else {
     rc_ok(c, "nnrp_ext_block_validate (no known types)", rc);
   }
-  if (!cs_dialect) {
+  if (cs_dialect) {
+    /* nnrp-py rejects the 4-byte form; only the nnrp-cs dialect reads it (§14 D2). */
+    rc = nnrp_ext_block_validate(bytes.base, bytes.len, client_types, 3, 0, &d);
+    if (rc != NNRP_ERR_EXT_LENGTH)
+      vec_fail(c, "4-byte 0x0103 in a CLIENT_HELLO block: got %d, expected EXT_LENGTH", rc);
+    rc = nnrp_ext_block_validate(bytes.base, bytes.len, client_types, 3,
+                                 NNRP_DECODE_PY_COMPAT, &d);
+    if (rc != NNRP_ERR_EXT_LENGTH)
+      vec_fail(c, "4-byte 0x0103, PY-compatible profile: got %d, expected EXT_LENGTH", rc);
+    rc_ok(c, "nnrp_ext_block_validate (nnrp-cs dialect)",
+          nnrp_ext_block_validate(bytes.base, bytes.len, client_types, 3,
+                                  NNRP_DECODE_CS_DIALECT, &d));
+  } else {
     rc_ok(c, "nnrp_ext_block_validate (own types known)",
           nnrp_ext_block_validate(bytes.base, bytes.len, types, n, 0, &d));
     /* Standard entries are known in their own hello only (§5.2). */

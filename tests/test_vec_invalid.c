@@ -296,6 +296,25 @@ static void check_examples(uint32_t flags, const char *profile) {
 }
 
 static void test_examples_strict(void) { check_examples(STRICT, "strict"); }
+
+/* The one example nnrp-cs writes: accepted only with NNRP_DECODE_CS_DIALECT (§14 D2). */
+static void test_cs_dialect(void) {
+  const json_t *arr = json_object_get(root, "examples");
+  size_t seen = 0;
+  for (size_t i = 0; i < json_array_size(arr); i++) {
+    vec_ctx c;
+    vec_ctx_init(&c, "");
+    entry e = read_entry(&c, json_array_get(arr, i));
+    if (strcmp(e.name, "client_hello.ext_loss_tolerance_short") == 0) {
+      nnrp_diag d;
+      seen++;
+      CHECK_RC(decode(&e, STRICT | NNRP_DECODE_CS_DIALECT, &d), 0);
+      CHECK_RC(decode(&e, STRICT, &d), NNRP_ERR_EXT_LENGTH);
+    }
+    vec_ctx_free(&c);
+  }
+  CHECK_EQ(seen, 1);
+}
 static void test_examples_py_compat(void) { check_examples(PY, "py-compat"); }
 
 /* Examples that name a rule: the error must be that rule, in both profiles.  Entries that cite
@@ -392,6 +411,7 @@ int main(void) {
   RUN(test_examples_py_compat);
   RUN(test_examples_rules);
   RUN(test_oracle_accepts);
+  RUN(test_cs_dialect);
   json_decref(root);
   return TEST_REPORT();
 }
