@@ -330,7 +330,8 @@ static void test_hostile_bytes(void) {
           CHECK(!b.camera.len || (b.camera.base >= lo && b.camera.base + b.camera.len <= hi));
           CHECK(!b.tile_index.len ||
                 (b.tile_index.base >= lo && b.tile_index.base + b.tile_index.len <= hi));
-          CHECK(!b.sections.len || (b.sections.base >= lo && b.sections.base + b.sections.len <= hi));
+          CHECK(!b.sections.len ||
+                (b.sections.base >= lo && b.sections.base + b.sections.len <= hi));
         }
       }
       pkt[at] = saved;

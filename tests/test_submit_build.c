@@ -11,7 +11,7 @@
 #include "vec_data.h"
 #include "vec_json.h"
 
-/* ---- mapping the reference's keyword arguments ------------------------------------------------ */
+/* ---- mapping the reference's keyword arguments ----------------------------------------------- */
 
 static const nnrp_object_ref *get_ref(vec_ctx *c, const json_t *inp, const char *key) {
   const json_t *v = vec_member(c, inp, key);
@@ -382,7 +382,7 @@ static void test_e10_camera_reference(void) {
   vec_ctx_free(&c);
 }
 
-/* ---- the seed example (§8.3) ------------------------------------------------------------------ */
+/* ---- the seed example (§8.3) ----------------------------------------------------------------- */
 
 static void test_seed_example(void) {
   json_t *root = vec_load("seed-example.json");

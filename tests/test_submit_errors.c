@@ -29,7 +29,7 @@ static int decode(const uint8_t *pkt, size_t len, nnrp_frame_submit_meta *m, nnr
                                        NULL);
 }
 
-/* ---- builder errors and their precedence (§12.1, §12.4, §14.1) -------------------------------- */
+/* ---- builder errors and their precedence (§12.1, §12.4, §14.1) ------------------------------- */
 
 static int try_build(builder_fn fn, const nnrp_frame_submit_input *in) {
   nnrp_sink s;

@@ -170,7 +170,8 @@ static int check_slots(const region_ctx *c, const nnrp_vec *regions, nnrp_diag *
     if (sc->inline_count > 1) return nnrp_fail(diag, NNRP_ERR_SUBMIT_DUP_INLINE, sc->inline_at[1]);
     if (sc->ref_count > 1) return nnrp_fail(diag, NNRP_ERR_SUBMIT_DUP_REF, sc->ref_at[1]);
     if (mask & (1u << s)) {
-      if (sc->inline_count) return nnrp_fail(diag, NNRP_ERR_SUBMIT_REF_AND_INLINE, sc->inline_at[0]);
+      if (sc->inline_count)
+        return nnrp_fail(diag, NNRP_ERR_SUBMIT_REF_AND_INLINE, sc->inline_at[0]);
       if (sc->ref_count != 1) return nnrp_fail(diag, NNRP_ERR_SUBMIT_REF_MISSING, refs_at);
     } else if (sc->ref_count) {
       return nnrp_fail(diag, NNRP_ERR_SUBMIT_REF_WITHOUT_MASK, sc->ref_at[0]);

@@ -277,7 +277,8 @@ static int check_mode(const nnrp_frame_submit_input *in, uint32_t provided) {
   if (in->submit_mode == NNRP_SUBMIT_INLINE && provided) return NNRP_ERR_BUILD_INLINE_REFS;
   if (in->submit_mode == NNRP_SUBMIT_REFERENCE && !provided)
     return NNRP_ERR_BUILD_REFERENCE_NO_REFS;
-  if (in->submit_mode == NNRP_SUBMIT_MIXED && !in->object_ref_mask) return NNRP_ERR_BUILD_MIXED_MASK;
+  if (in->submit_mode == NNRP_SUBMIT_MIXED && !in->object_ref_mask)
+    return NNRP_ERR_BUILD_MIXED_MASK;
   return 0;
 }
 
