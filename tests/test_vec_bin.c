@@ -1,8 +1,8 @@
 /*
- * The 13 binary packet vectors (the .bin files of shared/vectors): strict decode, every field against the
- * tables of wire-control §12.3 and wire-data §16.4, and re-encoding byte for byte — through the
- * matching control builder, and for the data plane through the metadata encoder plus the raw
- * packet encoder and through the data-plane builder fed with the decoded content.
+ * The 13 binary packet vectors (the .bin files of shared/vectors): strict decode, every field
+ * against the tables of wire-control §12.3 and wire-data §16.4, and re-encoding byte for byte —
+ * through the matching control builder, and for the data plane through the metadata encoder plus
+ * the raw packet encoder and through the data-plane builder fed with the decoded content.
  * result_push_stale.bin breaks S12 and must be rejected in both profiles.
  */
 #include <libnnrp/wire.h>

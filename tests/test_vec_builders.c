@@ -504,8 +504,10 @@ static int typed_shorthand(vec_ctx *c, const json_t *in, nnrp_sink *s, uint8_t k
   f.profile_id = (uint16_t)vec_get(c, in, "profile_id", 0, 0xFFFF);
   return one_typed_frame(c, &f, s);
 }
-#define TYPED_MAPPER(fn, kind) \
-  static int fn(vec_ctx *c, const json_t *in, nnrp_sink *s) { return typed_shorthand(c, in, s, kind); }
+#define TYPED_MAPPER(fn, kind)                                  \
+  static int fn(vec_ctx *c, const json_t *in, nnrp_sink *s) {   \
+    return typed_shorthand(c, in, s, kind);                     \
+  }
 TYPED_MAPPER(m_token_frame, NNRP_PAYLOAD_TOKEN_CHUNK)
 TYPED_MAPPER(m_audio_frame, NNRP_PAYLOAD_AUDIO_CHUNK)
 TYPED_MAPPER(m_video_frame, NNRP_PAYLOAD_VIDEO_CHUNK)
@@ -582,9 +584,12 @@ static int standard_ext(vec_ctx *c, const json_t *in, nnrp_sink *s, uint16_t typ
   }
   return rc ? rc : nnrp_ext_block_encode(e, 1, s);
 }
-#define EXT_MAPPER(fn, type, kind, cls) \
-  static int fn(vec_ctx *c, const json_t *in, nnrp_sink *s) { return standard_ext(c, in, s, type, kind, cls); }
-EXT_MAPPER(m_ext_client_tp, NNRP_EXT_TRANSPORT_POLICY, EXT_TP, "ClientHelloTransportPolicyExtension")
+#define EXT_MAPPER(fn, type, kind, cls)                         \
+  static int fn(vec_ctx *c, const json_t *in, nnrp_sink *s) {   \
+    return standard_ext(c, in, s, type, kind, cls);             \
+  }
+EXT_MAPPER(m_ext_client_tp, NNRP_EXT_TRANSPORT_POLICY, EXT_TP,
+           "ClientHelloTransportPolicyExtension")
 EXT_MAPPER(m_ext_server_tp, NNRP_EXT_TRANSPORT_POLICY_ACK, EXT_TP,
            "ServerHelloAckTransportPolicyExtension")
 EXT_MAPPER(m_ext_client_lt, NNRP_EXT_LOSS_TOLERANCE, EXT_LT, "ClientHelloLossToleranceExtension")
@@ -621,7 +626,7 @@ static int m_patch_ack_body(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   return patch_body(c, in, s, "profile_patch_ack_block", "TensorProfilePatchAckBlock");
 }
 
-/* ---- the map ---------------------------------------------------------------------------------- */
+/* ---- the map --------------------------------------------------------------------------------- */
 
 static const struct {
   const char *builder;
@@ -781,9 +786,12 @@ static int deviation(const char *name, const char **why) {
 
 /* The reference bytes of a refused call are still valid input for the receiving side. */
 static void check_reference_accepted(vec_ctx *c, const char *kind, nnrp_vec want) {
-  static const uint16_t known[] = {NNRP_EXT_TRANSPORT_POLICY,     NNRP_EXT_TRANSPORT_POLICY_ACK,
-                                   NNRP_EXT_LOSS_TOLERANCE,       NNRP_EXT_LOSS_TOLERANCE_ACK,
-                                   NNRP_EXT_PAYLOAD_CAPABILITIES, NNRP_EXT_PAYLOAD_CAPABILITIES_ACK};
+  static const uint16_t known[] = {NNRP_EXT_TRANSPORT_POLICY,
+                                   NNRP_EXT_TRANSPORT_POLICY_ACK,
+                                   NNRP_EXT_LOSS_TOLERANCE,
+                                   NNRP_EXT_LOSS_TOLERANCE_ACK,
+                                   NNRP_EXT_PAYLOAD_CAPABILITIES,
+                                   NNRP_EXT_PAYLOAD_CAPABILITIES_ACK};
   if (kind && strcmp(kind, "control_extension_entry") == 0) {
     int rc = nnrp_ext_block_validate(want.base, want.len, known, 6, 0, NULL);
     if (rc) vec_fail(c, "the reference entry is rejected on receive: %s", nnrp_err_name(rc));
@@ -819,7 +827,8 @@ static int run_example(const json_t *ex) {
                nnrp_err_name(rc) ? nnrp_err_name(rc) : "?", nnrp_err_name(expected_rc));
     check_reference_accepted(&c, kind, want);
   } else if (rc) {
-    vec_fail(&c, "%s returned %d (%s, %s)", builder, rc, nnrp_err_name(rc) ? nnrp_err_name(rc) : "?",
+    vec_fail(&c, "%s returned %d (%s, %s)", builder, rc,
+             nnrp_err_name(rc) ? nnrp_err_name(rc) : "?",
              nnrp_err_rule(rc) ? nnrp_err_rule(rc) : "?");
   } else {
     if (out.len != want.len || memcmp(out.base, want.base, want.len) != 0) {

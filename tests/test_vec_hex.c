@@ -6,7 +6,8 @@
  * again byte for byte.  Field values are compared where the file states them as key/value
  * pairs, and against the spec's tables where it states them as prose.  nnrp-cs's 4-byte
  * loss-tolerance TLV is the one entry that only decodes, and only with NNRP_DECODE_CS_DIALECT:
- * encoders emit the 8-byte form (wire-control §14 D2).  An entry whose kind cannot be mapped fails the test.
+ * encoders emit the 8-byte form (wire-control §14 D2).  An entry whose kind cannot be mapped
+ * fails the test.
  */
 #include <libnnrp/wire.h>
 

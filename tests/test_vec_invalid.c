@@ -106,12 +106,14 @@ typedef struct category {
 
 #define CAT(x) {#x, x, sizeof(x) / sizeof(x[0])}
 static const category categories[] = {
-    CAT(framing),      CAT(header),        CAT(metadata_length), {"enum", enums, sizeof(enums) / sizeof(enums[0])},
-    CAT(coverage),     CAT(control_extension), CAT(padding),     CAT(extension_critical),
-    CAT(reserved),     CAT(length),        CAT(section),         CAT(tile_index),
-    CAT(prelude),      CAT(inline_object), CAT(object_reference), CAT(typed),
-    CAT(typed_offsets), CAT(ext_offsets),  CAT(object_ref_mask), CAT(object_contract),
-    CAT(semantic)};
+    CAT(framing),       CAT(header),        CAT(metadata_length),
+    {"enum", enums, sizeof(enums) / sizeof(enums[0])},
+    CAT(coverage),      CAT(control_extension), CAT(padding),
+    CAT(extension_critical), CAT(reserved), CAT(length),
+    CAT(section),       CAT(tile_index),    CAT(prelude),
+    CAT(inline_object), CAT(object_reference), CAT(typed),
+    CAT(typed_offsets), CAT(ext_offsets),   CAT(object_ref_mask),
+    CAT(object_contract), CAT(semantic)};
 
 static const category *category_named(const char *name) {
   for (size_t i = 0; i < sizeof(categories) / sizeof(categories[0]); i++)

@@ -54,7 +54,8 @@ void vec_read_submit(vec_ctx *c, const json_t *in, nnrp_frame_submit_input *x) {
   x->frame_class = (uint8_t)vec_get(c, in, "frame_class", x->frame_class, 0xFF);
   x->input_profile = (uint8_t)vec_get(c, in, "input_profile", x->input_profile, 0xFF);
   x->tile_index_mode = (uint8_t)vec_get(c, in, "tile_index_mode", x->tile_index_mode, 0xFF);
-  x->latency_budget_ms = (uint16_t)vec_get(c, in, "latency_budget_ms", x->latency_budget_ms, 0xFFFF);
+  x->latency_budget_ms =
+      (uint16_t)vec_get(c, in, "latency_budget_ms", x->latency_budget_ms, 0xFFFF);
   x->target_fps_x100 = (uint16_t)vec_get(c, in, "target_fps_x100", x->target_fps_x100, 0xFFFF);
   x->retry_of_frame = (uint32_t)vec_get(c, in, "retry_of_frame", x->retry_of_frame, UINT32_MAX);
   x->tile_base_id = (uint32_t)vec_get(c, in, "tile_base_id", x->tile_base_id, UINT32_MAX);
@@ -87,7 +88,8 @@ void vec_read_result(vec_ctx *c, const json_t *in, nnrp_result_push_input *x) {
   x->section_count = vec_get_sections(c, in, "sections", &secs);
   x->sections = secs;
   x->result_flags = (uint16_t)vec_get(c, in, "result_flags", x->result_flags, 0xFFFF);
-  x->active_profile_id = (uint16_t)vec_get(c, in, "active_profile_id", x->active_profile_id, 0xFFFF);
+  x->active_profile_id =
+      (uint16_t)vec_get(c, in, "active_profile_id", x->active_profile_id, 0xFFFF);
   x->inference_ms = (uint16_t)vec_get(c, in, "inference_ms", x->inference_ms, 0xFFFF);
   x->queue_ms = (uint16_t)vec_get(c, in, "queue_ms", x->queue_ms, 0xFFFF);
   x->server_total_ms = (uint16_t)vec_get(c, in, "server_total_ms", x->server_total_ms, 0xFFFF);

@@ -529,7 +529,9 @@ static const vec_field *find_field(const vec_struct *st, const char *key) {
   return NULL;
 }
 
-static uint64_t width_max(size_t size) { return size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1; }
+static uint64_t width_max(size_t size) {
+  return size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
+}
 
 static uint64_t load_int(const void *base, const vec_field *f) {
   const uint8_t *p = (const uint8_t *)base + f->offset;
