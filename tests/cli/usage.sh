@@ -40,6 +40,7 @@ usage_error decode a.bin b.bin
 usage_error decode --hex 4e4e a.bin
 usage_error inspect --hex
 usage_error inspect --bogus
+usage_error inspect --compact
 usage_error encode --bogus
 usage_error encode a.json b.json
 usage_error vectors --check

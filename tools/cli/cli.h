@@ -5,7 +5,8 @@
  *   io.c           input (file, stdin, --hex), hex helpers, error lines
  *   fields.c       field tables: wire struct members by their spec names
  *   json_out.c     decoded packet -> JSON
- *   json_in.c      JSON -> packet bytes (through the library encoders)
+ *   json_in.c      JSON -> packet model (json_in.h)
+ *   json_encode.c  packet model -> bytes, through the library's encoders
  *   cmd_*.c        one subcommand each
  *
  * Exit status of every command: 0 success, 1 invalid input, 2 usage error.
@@ -45,6 +46,24 @@ int cli_read_file(const char *cmd, const char *path, cli_bytes *out);
 /* Bytes from --hex text (hex != NULL) or from a file / stdin.  CLI_OK or CLI_FAIL (reported). */
 int cli_load_input(const char *cmd, const char *hex, const char *path, cli_bytes *out);
 
+/* Input options of the commands that decode (decode, inspect). */
+typedef struct cli_decode_args {
+  const char *hex;  /* --hex HEX */
+  const char *path; /* FILE, "-" or NULL for standard input */
+  nnrp_decode_options opts;
+  int compact; /* --compact (decode only) */
+} cli_decode_args;
+/* Parse them (--compact only when allowed).  CLI_OK or CLI_USAGE (reported). */
+int cli_decode_args_parse(const char *cmd, int argc, char **argv, int allow_compact,
+                          cli_decode_args *a);
+/*
+ * Load the input and decode its packets one after another, handing each to `on_packet`.  The
+ * first invalid packet (an empty input included) is reported with its absolute offset and
+ * gives CLI_FAIL; so does a non-zero return of `on_packet`.
+ */
+int cli_decode_each(const char *cmd, const cli_decode_args *a,
+                    int (*on_packet)(const nnrp_packet *p, void *ctx), void *ctx);
+
 /* Hex text -> bytes; whitespace is skipped.  0, or -1 with *bad = offending character index. */
 int cli_hex_decode(const char *hex, size_t hex_len, cli_bytes *out, size_t *bad);
 /* Lower-case hex of p[0..n), malloc'd and NUL-terminated; NULL when out of memory. */
@@ -66,7 +85,7 @@ typedef struct cli_struct {
   size_t count;
 } cli_struct;
 
-extern const cli_struct cli_header_fields;  /* nnrp_header without magic */
+extern const cli_struct cli_header_fields; /* nnrp_header without magic */
 extern const cli_struct cli_profile_patch_fields;
 extern const cli_struct cli_section_desc_fields;
 extern const cli_struct cli_prelude_fields;
@@ -77,6 +96,8 @@ extern const cli_struct cli_ext_frame_desc_fields;
 
 /* Metadata fields of a message type (a member of nnrp_meta); NULL when it has no metadata. */
 const cli_struct *cli_meta_fields(unsigned msg_type);
+/* JSON name of the opaque body of CLOSE, ERROR, CACHE_PUT, TRANSPORT_PROBE; NULL otherwise. */
+const char *cli_raw_body_name(unsigned msg_type);
 /* Look a field up by name; NULL if the struct has none of that name. */
 const cli_field *cli_field_find(const cli_struct *s, const char *name);
 
@@ -94,7 +115,8 @@ json_t *cli_json_u64(uint64_t v);
 /* Bytes as a lower-case hex string. */
 json_t *cli_json_hex(nnrp_vec v);
 
-/* ---- json_in.c ------------------------------------------------------------------------------- */
+/* ---- json_in.c, json_encode.c ------------------------------------------------------------------
+ */
 
 /*
  * Encode the packet described by `obj` (one element of `nnrp decode` output) and append its

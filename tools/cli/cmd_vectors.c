@@ -20,12 +20,17 @@ typedef struct vector {
   size_t len;
 } vector;
 
-static const char *const allowed_kinds[] = {
-    "header", "metadata", "packet", "body_region", "object_reference", "typed_payload_descriptor",
-    "typed_payload_descriptor_region", "typed_payload_frame_region"};
+static const char *const allowed_kinds[] = {"header",
+                                            "metadata",
+                                            "packet",
+                                            "body_region",
+                                            "object_reference",
+                                            "typed_payload_descriptor",
+                                            "typed_payload_descriptor_region",
+                                            "typed_payload_frame_region"};
 
-static vector *add(vector *v, size_t *n, const char *name, const char *kind, const char *description,
-                   size_t len) {
+static vector *add(vector *v, size_t *n, const char *name, const char *kind,
+                   const char *description, size_t len) {
   vector *x = &v[(*n)++];
   x->name = name;
   x->kind = kind;
@@ -40,7 +45,9 @@ static int sink_done(vector *x, nnrp_sink *s, int rc) {
   return rc;
 }
 
-static nnrp_vec text_vec(const char *s) { return (nnrp_vec){(const uint8_t *)s, strlen(s)}; }
+static nnrp_vec text_vec(const char *s) {
+  return (nnrp_vec){(const uint8_t *)s, strlen(s)};
+}
 
 /* The 12 vectors, in the order of the reference manifest.  0 or the failing library error. */
 static int build_vectors(vector *v, const char **failed) {
@@ -49,57 +56,88 @@ static int build_vectors(vector *v, const char **failed) {
   vector *x;
   int rc;
 
-  const nnrp_header header = {.version_major = 1, .wire_format = 0,
-                              .msg_type = NNRP_MSG_FRAME_SUBMIT, .header_len = NNRP_HEADER_LEN,
+  const nnrp_header header = {.version_major = 1,
+                              .wire_format = 0,
+                              .msg_type = NNRP_MSG_FRAME_SUBMIT,
+                              .header_len = NNRP_HEADER_LEN,
                               .flags = NNRP_FLAG_ACK_REQUIRED | NNRP_FLAG_KEYFRAME,
-                              .meta_len = 48, .body_len = 4096, .session_id = 7, .frame_id = 11,
-                              .view_id = 2, .route_id = 0, .trace_id = 123456789};
+                              .meta_len = 48,
+                              .body_len = 4096,
+                              .session_id = 7,
+                              .frame_id = 11,
+                              .view_id = 2,
+                              .route_id = 0,
+                              .trace_id = 123456789};
   x = add(v, &n, "current.header.frame_submit_ack_required_keyframe", "header",
           "current FRAME_SUBMIT header golden vector", NNRP_HEADER_LEN);
   if ((rc = nnrp_header_encode(&header, x->bytes)) != 0) goto fail;
 
-  const nnrp_client_hello_meta hello = {
-      .min_version_major = 1, .max_version_major = 1, .supported_wire_format_bitmap = 0x1,
-      .supported_profile_bitmap = 0x1, .supported_payload_kind_bitmap = NNRP_PAYLOAD_TENSOR,
-      .supported_codec_bitmap = 0x7, .supported_compression_bitmap = 0x3,
-      .supported_dtype_bitmap = 0x1F, .supported_layout_bitmap = 0x3, .cache_digest_bitmap = 0x1,
-      .cache_object_bitmap = 0x7, .cache_namespace_count = 4, .max_lane_count = 2,
-      .max_cache_entries = 256, .max_cache_bytes = 8388608, .target_cadence_x100 = 6000,
-      .latency_budget_ms = 100, .quality_tier = 2, .degrade_policy = 2,
-      .requested_session_id = 0, .auth_bytes = 96, .control_extension_bytes = 0};
+  const nnrp_client_hello_meta hello = {.min_version_major = 1,
+                                        .max_version_major = 1,
+                                        .supported_wire_format_bitmap = 0x1,
+                                        .supported_profile_bitmap = 0x1,
+                                        .supported_payload_kind_bitmap = NNRP_PAYLOAD_TENSOR,
+                                        .supported_codec_bitmap = 0x7,
+                                        .supported_compression_bitmap = 0x3,
+                                        .supported_dtype_bitmap = 0x1F,
+                                        .supported_layout_bitmap = 0x3,
+                                        .cache_digest_bitmap = 0x1,
+                                        .cache_object_bitmap = 0x7,
+                                        .cache_namespace_count = 4,
+                                        .max_lane_count = 2,
+                                        .max_cache_entries = 256,
+                                        .max_cache_bytes = 8388608,
+                                        .target_cadence_x100 = 6000,
+                                        .latency_budget_ms = 100,
+                                        .quality_tier = 2,
+                                        .degrade_policy = 2,
+                                        .requested_session_id = 0,
+                                        .auth_bytes = 96,
+                                        .control_extension_bytes = 0};
   x = add(v, &n, "current.metadata.client_hello", "metadata",
           "current CLIENT_HELLO fixed metadata golden vector", NNRP_CLIENT_HELLO_META_LEN);
   if ((rc = nnrp_client_hello_meta_encode(&hello, x->bytes)) != 0) goto fail;
 
-  const nnrp_session_patch_ack_meta patch_ack = {
-      .ack_status = NNRP_PATCH_PARTIALLY_APPLIED, .reject_reason = 3,
-      .applied_patch_mask = NNRP_PATCH_TARGET_CADENCE | NNRP_PATCH_QUALITY_TIER |
-                            NNRP_PATCH_ACTIVE_LANE_MASK,
-      .rejected_patch_mask = NNRP_PATCH_PREFERRED_CODEC, .retry_after_ms = 0,
-      .effective_profile_id = 1, .effective_target_cadence_x100 = 9000,
-      .effective_quality_tier = 2, .effective_degrade_policy = 2, .effective_lane_mask = 3,
-      .effective_codec_bitmap = 0x1, .effective_compression_bitmap = 0x3,
-      .profile_patch_ack_bytes = 0};
+  const nnrp_session_patch_ack_meta patch_ack = {.ack_status = NNRP_PATCH_PARTIALLY_APPLIED,
+                                                 .reject_reason = 3,
+                                                 .applied_patch_mask = NNRP_PATCH_TARGET_CADENCE |
+                                                                       NNRP_PATCH_QUALITY_TIER |
+                                                                       NNRP_PATCH_ACTIVE_LANE_MASK,
+                                                 .rejected_patch_mask = NNRP_PATCH_PREFERRED_CODEC,
+                                                 .retry_after_ms = 0,
+                                                 .effective_profile_id = 1,
+                                                 .effective_target_cadence_x100 = 9000,
+                                                 .effective_quality_tier = 2,
+                                                 .effective_degrade_policy = 2,
+                                                 .effective_lane_mask = 3,
+                                                 .effective_codec_bitmap = 0x1,
+                                                 .effective_compression_bitmap = 0x3,
+                                                 .profile_patch_ack_bytes = 0};
   x = add(v, &n, "current.metadata.session_patch_ack", "metadata",
-          "current SESSION_PATCH_ACK fixed metadata golden vector", NNRP_SESSION_PATCH_ACK_META_LEN);
+          "current SESSION_PATCH_ACK fixed metadata golden vector",
+          NNRP_SESSION_PATCH_ACK_META_LEN);
   if ((rc = nnrp_session_patch_ack_meta_encode(&patch_ack, x->bytes)) != 0) goto fail;
 
   const nnrp_packet_params flow_params = {.session_id = 21, .route_id = 6, .trace_id = 13};
   const nnrp_flow_update_meta flow = {
-      .scope_kind = NNRP_FLOW_SCOPE_SESSION, .update_reason = NNRP_FLOW_CONGESTION,
-      .backpressure_level = NNRP_BACKPRESSURE_HARD, .session_credit = 1, .retry_after_ms = 40,
-      .credit_epoch = 5, .flags = NNRP_FLOW_CREDIT_VALID | NNRP_FLOW_RETRY_AFTER_VALID};
-  x = add(v, &n, "current.packet.flow_update", "packet",
-          "current FLOW_UPDATE packet golden vector", 0);
+      .scope_kind = NNRP_FLOW_SCOPE_SESSION,
+      .update_reason = NNRP_FLOW_CONGESTION,
+      .backpressure_level = NNRP_BACKPRESSURE_HARD,
+      .session_credit = 1,
+      .retry_after_ms = 40,
+      .credit_epoch = 5,
+      .flags = NNRP_FLOW_CREDIT_VALID | NNRP_FLOW_RETRY_AFTER_VALID};
+  x = add(v, &n, "current.packet.flow_update", "packet", "current FLOW_UPDATE packet golden vector",
+          0);
   nnrp_sink_init_buffer(&s, x->bytes, sizeof(x->bytes));
   if ((rc = sink_done(x, &s, nnrp_build_flow_update(&flow_params, &flow, &s))) != 0) goto fail;
 
-  const nnrp_packet_params hint_params = {.session_id = 21, .frame_id = 303, .route_id = 7,
-                                          .trace_id = 14};
-  const nnrp_result_hint_meta hint = {.applied_budget_policy = 3, .congestion_state = 3,
-                                      .reason = 3, .retry_after_ms = 60};
-  x = add(v, &n, "current.packet.result_hint", "packet",
-          "current RESULT_HINT packet golden vector", 0);
+  const nnrp_packet_params hint_params = {
+      .session_id = 21, .frame_id = 303, .route_id = 7, .trace_id = 14};
+  const nnrp_result_hint_meta hint = {
+      .applied_budget_policy = 3, .congestion_state = 3, .reason = 3, .retry_after_ms = 60};
+  x = add(v, &n, "current.packet.result_hint", "packet", "current RESULT_HINT packet golden vector",
+          0);
   nnrp_sink_init_buffer(&s, x->bytes, sizeof(x->bytes));
   if ((rc = sink_done(x, &s, nnrp_build_result_hint(&hint_params, &hint, &s))) != 0) goto fail;
 
@@ -107,7 +145,8 @@ static int build_vectors(vector *v, const char **failed) {
   nnrp_frame_submit_meta_init(&submit);
   submit.src_width = 640, submit.src_height = 360, submit.tile_width = 32, submit.tile_height = 32;
   submit.tile_count = 84, submit.section_count = 2, submit.frame_class = NNRP_FRAME_DELTA;
-  submit.input_profile = NNRP_INPUT_DENSE_LUMA_FRAME, submit.tile_index_mode = NNRP_TILE_DENSE_RANGE;
+  submit.input_profile = NNRP_INPUT_DENSE_LUMA_FRAME,
+  submit.tile_index_mode = NNRP_TILE_DENSE_RANGE;
   submit.latency_budget_ms = 100, submit.target_fps_x100 = 6000, submit.retry_of_frame = 7;
   submit.tile_base_id = 0, submit.camera_bytes = 192, submit.tile_index_bytes = 0;
   submit.submit_mode = NNRP_SUBMIT_MIXED;
@@ -135,34 +174,39 @@ static int build_vectors(vector *v, const char **failed) {
           "current RESULT_PUSH metadata golden vector", NNRP_RESULT_PUSH_META_LEN);
   if ((rc = nnrp_result_push_meta_encode(&result, x->bytes)) != 0) goto fail;
 
-  const nnrp_prelude prelude = {.inline_object_bytes = 24, .object_reference_bytes = 16,
+  const nnrp_prelude prelude = {.inline_object_bytes = 24,
+                                .object_reference_bytes = 16,
                                 .typed_payload_descriptor_bytes = 16,
-                                .typed_payload_frame_bytes = 14, .extension_descriptor_bytes = 16,
+                                .typed_payload_frame_bytes = 14,
+                                .extension_descriptor_bytes = 16,
                                 .extension_payload_bytes = 5};
   x = add(v, &n, "current.body_region.prelude", "body_region",
           "current body region prelude golden vector", NNRP_PRELUDE_LEN);
   nnrp_prelude_encode(&prelude, x->bytes);
 
-  const nnrp_object_ref ref = {.object_kind = NNRP_OBJECT_TILE_INDEX_BLOCK, .cache_namespace = 7,
-                               .cache_key_hi = 0x11223344, .cache_key_lo = 0x55667788};
+  const nnrp_object_ref ref = {.object_kind = NNRP_OBJECT_TILE_INDEX_BLOCK,
+                               .cache_namespace = 7,
+                               .cache_key_hi = 0x11223344,
+                               .cache_key_lo = 0x55667788};
   x = add(v, &n, "current.object_reference.tile_index_block", "object_reference",
           "current TILE_INDEX_BLOCK reference golden vector", NNRP_OBJECT_REF_LEN);
   nnrp_object_ref_encode(&ref, x->bytes);
 
-  const nnrp_typed_desc desc = {.payload_kind = NNRP_PAYLOAD_STRUCTURED_EVENT, .profile_id = 3,
-                                .payload_offset = 4, .payload_length = 7};
+  const nnrp_typed_desc desc = {.payload_kind = NNRP_PAYLOAD_STRUCTURED_EVENT,
+                                .profile_id = 3,
+                                .payload_offset = 4,
+                                .payload_length = 7};
   x = add(v, &n, "current.typed_payload.descriptor", "typed_payload_descriptor",
           "current typed-payload descriptor golden vector", NNRP_TYPED_DESC_LEN);
   nnrp_typed_desc_encode(&desc, x->bytes);
 
-  const nnrp_typed_frame frames[4] = {
-      {NNRP_PAYLOAD_TOKEN_CHUNK, 0, 1, text_vec("tok")},
-      {NNRP_PAYLOAD_AUDIO_CHUNK, 0, 2, text_vec("au")},
-      {NNRP_PAYLOAD_VIDEO_CHUNK, 0, 3, text_vec("video")},
-      {NNRP_PAYLOAD_STRUCTURED_EVENT, 0, 4, text_vec("evt")}};
-  vector *d = add(v, &n, "current.typed_payload.frame_descriptor_region",
-                  "typed_payload_descriptor_region",
-                  "current typed-payload descriptor region for token/audio/video/event frames", 0);
+  const nnrp_typed_frame frames[4] = {{NNRP_PAYLOAD_TOKEN_CHUNK, 0, 1, text_vec("tok")},
+                                      {NNRP_PAYLOAD_AUDIO_CHUNK, 0, 2, text_vec("au")},
+                                      {NNRP_PAYLOAD_VIDEO_CHUNK, 0, 3, text_vec("video")},
+                                      {NNRP_PAYLOAD_STRUCTURED_EVENT, 0, 4, text_vec("evt")}};
+  vector *d =
+      add(v, &n, "current.typed_payload.frame_descriptor_region", "typed_payload_descriptor_region",
+          "current typed-payload descriptor region for token/audio/video/event frames", 0);
   x = add(v, &n, "current.typed_payload.frame_region", "typed_payload_frame_region",
           "current typed-payload frame region for token/audio/video/event frames", 0);
   nnrp_sink descs;
@@ -213,19 +257,27 @@ static int check_manifest(const char *file, json_t *root) {
     json_t *hex = json_object_get(e, "hex"), *bytes = json_object_get(e, "bytes");
     json_t *description = json_object_get(e, "description");
     const char *problem = NULL;
-    if (!json_is_object(e)) problem = "is not an object";
-    else if (!json_is_string(name)) problem = "has no string \"name\"";
-    else if (!json_is_string(kind)) problem = "has no string \"kind\"";
-    else if (!json_is_string(hex)) problem = "has no string \"hex\"";
-    else if (description && !json_is_string(description)) problem = "has a non-string description";
+    if (!json_is_object(e))
+      problem = "is not an object";
+    else if (!json_is_string(name))
+      problem = "has no string \"name\"";
+    else if (!json_is_string(kind))
+      problem = "has no string \"kind\"";
+    else if (!json_is_string(hex))
+      problem = "has no string \"hex\"";
+    else if (description && !json_is_string(description))
+      problem = "has a non-string description";
     if (!problem) {
       size_t k = 0, nk = sizeof(allowed_kinds) / sizeof(allowed_kinds[0]);
       while (k < nk && strcmp(allowed_kinds[k], json_string_value(kind)) != 0) k++;
       const char *h = json_string_value(hex);
       size_t len = json_string_length(hex);
-      if (k == nk) problem = "has an unknown kind";
-      else if (len % 2) problem = "has an odd number of hex digits";
-      else if (strspn(h, "0123456789abcdef") != len) problem = "has hex that is not lower-case hex";
+      if (k == nk)
+        problem = "has an unknown kind";
+      else if (len % 2)
+        problem = "has an odd number of hex digits";
+      else if (strspn(h, "0123456789abcdef") != len)
+        problem = "has hex that is not lower-case hex";
       else if (bytes && (!json_is_integer(bytes) || (size_t)json_integer_value(bytes) != len / 2))
         problem = "has \"bytes\" different from its hex length";
       for (size_t k2 = 0; !problem && k2 < i; k2++)
@@ -233,7 +285,8 @@ static int check_manifest(const char *file, json_t *root) {
           problem = "repeats a name";
     }
     if (problem) {
-      cli_error("vectors", "%s: vector %zu%s%s%s %s", file, i, name && json_is_string(name) ? " (" : "",
+      cli_error("vectors", "%s: vector %zu%s%s%s %s", file, i,
+                name && json_is_string(name) ? " (" : "",
                 name && json_is_string(name) ? json_string_value(name) : "",
                 name && json_is_string(name) ? ")" : "", problem);
       return CLI_FAIL;
@@ -249,7 +302,8 @@ static size_t compare(json_t *root, const vector *v, size_t n) {
   for (size_t i = 0; i < n; i++) {
     json_t *theirs = NULL;
     for (size_t k = 0; !theirs && k < json_array_size(list); k++)
-      if (strcmp(json_string_value(json_object_get(json_array_get(list, k), "name")), v[i].name) == 0)
+      if (strcmp(json_string_value(json_object_get(json_array_get(list, k), "name")), v[i].name) ==
+          0)
         theirs = json_array_get(list, k);
     if (!theirs) {
       printf("missing %s\n", v[i].name);
@@ -326,8 +380,8 @@ int cli_cmd_vectors(int argc, char **argv) {
   json_t *root = json_loadb((const char *)text.data, text.len, 0, &jerr);
   free(text.data);
   if (!root) {
-    cli_error("vectors", "%s: invalid JSON at line %d column %d: %s", check, jerr.line,
-              jerr.column, jerr.text);
+    cli_error("vectors", "%s: invalid JSON at line %d column %d: %s", check, jerr.line, jerr.column,
+              jerr.text);
     return CLI_FAIL;
   }
   int rc = check_manifest(check, root);

@@ -70,6 +70,64 @@ int cli_load_input(const char *cmd, const char *hex, const char *path, cli_bytes
   return CLI_OK;
 }
 
+int cli_decode_args_parse(const char *cmd, int argc, char **argv, int allow_compact,
+                          cli_decode_args *a) {
+  static const struct {
+    const char *name;
+    uint32_t flag;
+  } profile[] = {
+      {"--py-compat", NNRP_DECODE_PY_COMPAT},
+      {"--cs-dialect", NNRP_DECODE_CS_DIALECT},
+      {"--strict-c6", NNRP_DECODE_STRICT_C6},
+      {"--exact", NNRP_DECODE_EXACT},
+  };
+  memset(a, 0, sizeof(*a));
+  for (int i = 1; i < argc; i++) {
+    size_t k = 0, n = sizeof(profile) / sizeof(profile[0]);
+    while (k < n && strcmp(argv[i], profile[k].name) != 0) k++;
+    if (k < n) {
+      a->opts.flags |= profile[k].flag;
+    } else if (strcmp(argv[i], "--hex") == 0) {
+      if (++i == argc) return cli_usage_error(cmd, "--hex needs an argument");
+      a->hex = argv[i];
+    } else if (allow_compact && strcmp(argv[i], "--compact") == 0) {
+      a->compact = 1;
+    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+    } else if (a->path) {
+      return cli_usage_error(cmd, "more than one input");
+    } else {
+      a->path = argv[i];
+    }
+  }
+  if (a->hex && a->path) return cli_usage_error(cmd, "give either --hex or an input file");
+  return CLI_OK;
+}
+
+int cli_decode_each(const char *cmd, const cli_decode_args *a,
+                    int (*on_packet)(const nnrp_packet *p, void *ctx), void *ctx) {
+  cli_bytes in;
+  size_t offset = 0;
+  int rc = CLI_OK;
+  if (cli_load_input(cmd, a->hex, a->path, &in) != CLI_OK) return CLI_FAIL;
+  /* An empty input is not a packet: the loop runs at least once and reports it. */
+  do {
+    nnrp_packet p;
+    nnrp_diag diag = {0, 0};
+    int err = nnrp_packet_decode(&p, in.data + offset, in.len - offset, &a->opts, &diag);
+    if (err != 0) {
+      fflush(stdout); /* what was printed before comes first */
+      cli_lib_error(cmd, NULL, err, (long long)(offset + diag.offset));
+      rc = CLI_FAIL;
+      break;
+    }
+    rc = on_packet(&p, ctx);
+    offset += p.packet_len;
+  } while (rc == CLI_OK && offset < in.len);
+  free(in.data);
+  return rc;
+}
+
 static int hex_value(int c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

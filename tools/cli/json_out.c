@@ -26,7 +26,9 @@ json_t *cli_json_hex(nnrp_vec v) {
   return j;
 }
 
-static void put(json_t *obj, const char *key, json_t *value) { json_object_set_new(obj, key, value); }
+static void put(json_t *obj, const char *key, json_t *value) {
+  json_object_set_new(obj, key, value);
+}
 
 /* Every field of a struct, in table order, into `obj`. */
 static void put_fields(json_t *obj, const cli_struct *s, const void *base) {
@@ -52,10 +54,14 @@ static int valid_utf8(const uint8_t *p, size_t n) {
       i++;
       continue;
     }
-    if (c >= 0xC2 && c <= 0xDF) more = 1, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF) more = 2, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4) more = 3, cp = c & 0x07;
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF)
+      more = 1, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+      more = 2, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+      more = 3, cp = c & 0x07;
+    else
+      return 0;
     if (n - i <= more) return 0;
     for (size_t k = 1; k <= more; k++) {
       if ((p[i + k] & 0xC0) != 0x80) return 0;
@@ -79,13 +85,20 @@ static void put_text(json_t *obj, const char *key, nnrp_vec v) {
 
 static const char *ext_type_name(unsigned type) {
   switch (type) {
-  case NNRP_EXT_TRANSPORT_POLICY: return "transport_policy";
-  case NNRP_EXT_TRANSPORT_POLICY_ACK: return "transport_policy_ack";
-  case NNRP_EXT_LOSS_TOLERANCE: return "loss_tolerance";
-  case NNRP_EXT_LOSS_TOLERANCE_ACK: return "loss_tolerance_ack";
-  case NNRP_EXT_PAYLOAD_CAPABILITIES: return "payload_capabilities";
-  case NNRP_EXT_PAYLOAD_CAPABILITIES_ACK: return "payload_capabilities_ack";
-  default: return NULL;
+    case NNRP_EXT_TRANSPORT_POLICY:
+      return "transport_policy";
+    case NNRP_EXT_TRANSPORT_POLICY_ACK:
+      return "transport_policy_ack";
+    case NNRP_EXT_LOSS_TOLERANCE:
+      return "loss_tolerance";
+    case NNRP_EXT_LOSS_TOLERANCE_ACK:
+      return "loss_tolerance_ack";
+    case NNRP_EXT_PAYLOAD_CAPABILITIES:
+      return "payload_capabilities";
+    case NNRP_EXT_PAYLOAD_CAPABILITIES_ACK:
+      return "payload_capabilities_ack";
+    default:
+      return NULL;
   }
 }
 
@@ -96,36 +109,37 @@ static json_t *ext_parsed(const nnrp_ext_entry *e, int server) {
   nnrp_loss_tolerance_ext lt;
   nnrp_payload_caps_ext pc;
   switch (e->ext_type) {
-  case NNRP_EXT_TRANSPORT_POLICY:
-  case NNRP_EXT_TRANSPORT_POLICY_ACK:
-    if (server != (e->ext_type == NNRP_EXT_TRANSPORT_POLICY_ACK)) return NULL;
-    if (nnrp_ext_transport_policy_parse(e, &tp) != 0) return NULL;
-    o = json_object();
-    put(o, "transport_policy", json_integer(tp.transport_policy));
-    if (server) put(o, "accepted_transport_policy", json_integer(tp.accepted_transport_policy));
-    put(o, server ? "active_transport_id" : "preferred_transport_id",
-        json_integer(tp.transport_id));
-    return o;
-  case NNRP_EXT_LOSS_TOLERANCE:
-  case NNRP_EXT_LOSS_TOLERANCE_ACK:
-    if (server != (e->ext_type == NNRP_EXT_LOSS_TOLERANCE_ACK)) return NULL;
-    if (nnrp_ext_loss_tolerance_parse(e, &lt) != 0) return NULL;
-    o = json_object();
-    put(o, server ? "accepted_loss_tolerance" : "session_loss_tolerance",
-        json_integer(lt.loss_tolerance));
-    return o;
-  case NNRP_EXT_PAYLOAD_CAPABILITIES:
-  case NNRP_EXT_PAYLOAD_CAPABILITIES_ACK:
-    if (server != (e->ext_type == NNRP_EXT_PAYLOAD_CAPABILITIES_ACK)) return NULL;
-    if (nnrp_ext_payload_caps_parse(e, &pc) != 0) return NULL;
-    o = json_object();
-    put(o, server ? "accepted_payload_kind_bitmap" : "payload_kind_bitmap",
-        json_integer(pc.payload_kind_bitmap));
-    put(o, server ? "accepted_critical_extension_frame_bitmap" : "critical_extension_frame_bitmap",
-        json_integer(pc.critical_extension_frame_bitmap));
-    return o;
-  default:
-    return NULL;
+    case NNRP_EXT_TRANSPORT_POLICY:
+    case NNRP_EXT_TRANSPORT_POLICY_ACK:
+      if (server != (e->ext_type == NNRP_EXT_TRANSPORT_POLICY_ACK)) return NULL;
+      if (nnrp_ext_transport_policy_parse(e, &tp) != 0) return NULL;
+      o = json_object();
+      put(o, "transport_policy", json_integer(tp.transport_policy));
+      if (server) put(o, "accepted_transport_policy", json_integer(tp.accepted_transport_policy));
+      put(o, server ? "active_transport_id" : "preferred_transport_id",
+          json_integer(tp.transport_id));
+      return o;
+    case NNRP_EXT_LOSS_TOLERANCE:
+    case NNRP_EXT_LOSS_TOLERANCE_ACK:
+      if (server != (e->ext_type == NNRP_EXT_LOSS_TOLERANCE_ACK)) return NULL;
+      if (nnrp_ext_loss_tolerance_parse(e, &lt) != 0) return NULL;
+      o = json_object();
+      put(o, server ? "accepted_loss_tolerance" : "session_loss_tolerance",
+          json_integer(lt.loss_tolerance));
+      return o;
+    case NNRP_EXT_PAYLOAD_CAPABILITIES:
+    case NNRP_EXT_PAYLOAD_CAPABILITIES_ACK:
+      if (server != (e->ext_type == NNRP_EXT_PAYLOAD_CAPABILITIES_ACK)) return NULL;
+      if (nnrp_ext_payload_caps_parse(e, &pc) != 0) return NULL;
+      o = json_object();
+      put(o, server ? "accepted_payload_kind_bitmap" : "payload_kind_bitmap",
+          json_integer(pc.payload_kind_bitmap));
+      put(o,
+          server ? "accepted_critical_extension_frame_bitmap" : "critical_extension_frame_bitmap",
+          json_integer(pc.critical_extension_frame_bitmap));
+      return o;
+    default:
+      return NULL;
   }
 }
 
@@ -272,68 +286,62 @@ static json_t *data_body(const nnrp_packet *p) {
   uint32_t base;
   tile_params(p, &mode, &count, &base);
   switch (b->family) {
-  case NNRP_BODY_EMPTY:
-    put(body, "family", json_string("empty"));
-    break;
-  case NNRP_BODY_LEGACY:
-    put(body, "family", json_string("legacy"));
-    if (p->header.msg_type == NNRP_MSG_FRAME_SUBMIT) put(body, "camera", cli_json_hex(b->camera));
-    put(body, "tile_index", cli_json_hex(b->tile_index));
-    put(body, "tile_ids", tile_ids(b->tile_index, mode, count, base));
-    put(body, "sections", sections(b->sections, b->section_count));
-    break;
-  case NNRP_BODY_REGION: {
-    put(body, "family", json_string("region"));
-    put(body, "prelude", fields_object(&cli_prelude_fields, &b->prelude));
-    put(body, "inline_objects", inline_objects(p));
-    nnrp_vec refs = b->regions[NNRP_REGION_OBJECT_REFERENCES];
-    json_t *list = json_array();
-    for (size_t i = 0; i < refs.len / NNRP_OBJECT_REF_LEN; i++) {
-      nnrp_object_ref r;
-      nnrp_object_ref_at(&refs, i, &r);
-      json_array_append_new(list, fields_object(&cli_object_ref_fields, &r));
+    case NNRP_BODY_EMPTY:
+      put(body, "family", json_string("empty"));
+      break;
+    case NNRP_BODY_LEGACY:
+      put(body, "family", json_string("legacy"));
+      if (p->header.msg_type == NNRP_MSG_FRAME_SUBMIT) put(body, "camera", cli_json_hex(b->camera));
+      put(body, "tile_index", cli_json_hex(b->tile_index));
+      put(body, "tile_ids", tile_ids(b->tile_index, mode, count, base));
+      put(body, "sections", sections(b->sections, b->section_count));
+      break;
+    case NNRP_BODY_REGION: {
+      put(body, "family", json_string("region"));
+      put(body, "prelude", fields_object(&cli_prelude_fields, &b->prelude));
+      put(body, "inline_objects", inline_objects(p));
+      nnrp_vec refs = b->regions[NNRP_REGION_OBJECT_REFERENCES];
+      json_t *list = json_array();
+      for (size_t i = 0; i < refs.len / NNRP_OBJECT_REF_LEN; i++) {
+        nnrp_object_ref r;
+        nnrp_object_ref_at(&refs, i, &r);
+        json_array_append_new(list, fields_object(&cli_object_ref_fields, &r));
+      }
+      put(body, "object_references", list);
+      region_frames(body, b);
+      break;
     }
-    put(body, "object_references", list);
-    region_frames(body, b);
-    break;
-  }
   }
   return body;
 }
 
 /* ---- packets --------------------------------------------------------------------------------- */
 
-/* Bytes a type without a dedicated body holds, under the name the specification gives them. */
-static const char *raw_body_name(unsigned msg_type) {
-  switch (msg_type) {
-  case NNRP_MSG_CLOSE: return "reason";
-  case NNRP_MSG_ERROR: return "diagnostic";
-  case NNRP_MSG_CACHE_PUT: return "object";
-  case NNRP_MSG_TRANSPORT_PROBE: return "padding";
-  default: return NULL;
-  }
-}
-
 static json_t *body_json(const nnrp_packet *p) {
   unsigned type = p->header.msg_type;
-  const char *raw = raw_body_name(type);
+  const char *raw = cli_raw_body_name(type);
   json_t *body;
   switch (type) {
-  case NNRP_MSG_CLIENT_HELLO: return hello_body(&p->hello, 0);
-  case NNRP_MSG_SERVER_HELLO_ACK: return hello_body(&p->hello, 1);
-  case NNRP_MSG_FRAME_SUBMIT:
-  case NNRP_MSG_RESULT_PUSH: return data_body(p);
-  case NNRP_MSG_SESSION_PATCH:
-  case NNRP_MSG_SESSION_PATCH_ACK:
-    body = json_object();
-    if (p->has_profile_patch)
-      put(body, "profile_patch", fields_object(&cli_profile_patch_fields, &p->profile_patch));
-    return body;
-  default:
-    body = json_object();
-    if (raw) put_text(body, raw, p->body);
-    else if (p->body.len) put(body, "bytes", cli_json_hex(p->body)); /* PY-compat surplus */
-    return body;
+    case NNRP_MSG_CLIENT_HELLO:
+      return hello_body(&p->hello, 0);
+    case NNRP_MSG_SERVER_HELLO_ACK:
+      return hello_body(&p->hello, 1);
+    case NNRP_MSG_FRAME_SUBMIT:
+    case NNRP_MSG_RESULT_PUSH:
+      return data_body(p);
+    case NNRP_MSG_SESSION_PATCH:
+    case NNRP_MSG_SESSION_PATCH_ACK:
+      body = json_object();
+      if (p->has_profile_patch)
+        put(body, "profile_patch", fields_object(&cli_profile_patch_fields, &p->profile_patch));
+      return body;
+    default:
+      body = json_object();
+      if (raw)
+        put_text(body, raw, p->body);
+      else if (p->body.len)
+        put(body, "bytes", cli_json_hex(p->body)); /* PY-compat surplus */
+      return body;
   }
 }
 
