@@ -15,7 +15,8 @@ typedef struct object {
 
 /*
  * A RESULT_PUSH packet with a region body: inline objects, then references as given (not
- * sorted), no typed or extension frames.  Returns the packet length.
+ * sorted), one token frame when the metadata counts one, no extension frames.  Returns the
+ * packet length.
  */
 static size_t region_packet(uint8_t *out, size_t cap, const nnrp_result_push_meta *m,
                             const object *objs, size_t nobj, const nnrp_object_ref *refs,
@@ -35,6 +36,16 @@ static size_t region_packet(uint8_t *out, size_t cap, const nnrp_result_push_met
     nnrp_sink_write(&sr, b, 16);
   }
   nnrp_vec regions[6] = {{inl, si.len}, {ref, sr.len}, {NULL, 0}, {NULL, 0}, {NULL, 0}, {NULL, 0}};
+  static const nnrp_typed_frame token = {NNRP_PAYLOAD_TOKEN_CHUNK, 0, 0, {(const uint8_t *)"t", 1}};
+  uint8_t desc[16], frame[1];
+  if (m->payload_frame_count == 1) {
+    nnrp_sink sd, sf;
+    nnrp_sink_init_buffer(&sd, desc, sizeof(desc));
+    nnrp_sink_init_buffer(&sf, frame, sizeof(frame));
+    CHECK_RC(nnrp_typed_frames_pack(&token, 1, &sd, &sf), 0);
+    regions[NNRP_REGION_TYPED_DESCRIPTORS] = (nnrp_vec){desc, sizeof(desc)};
+    regions[NNRP_REGION_TYPED_FRAMES] = (nnrp_vec){frame, sizeof(frame)};
+  }
   nnrp_sink_init_buffer(&sp, out + 104, cap - 104);
   CHECK_RC(nnrp_body_pack(regions, &sp), 0);
   nnrp_header h = {1, 0, NNRP_MSG_RESULT_PUSH, 40, 0, 64, (uint32_t)sp.len, 7, 9, 0, 0, 0};
@@ -44,13 +55,14 @@ static size_t region_packet(uint8_t *out, size_t cap, const nnrp_result_push_met
 }
 
 /*
- * Metadata of a two-tile, one-section tensor result.  The TOKEN_CHUNK bit (with no frames)
- * selects the region reading alone; TENSOR-only metadata would report the legacy reading's
- * error when both fail (test_fallback).
+ * Metadata of a two-tile, one-section tensor result with one token frame.  The TOKEN_CHUNK
+ * bit selects the region reading alone; TENSOR-only metadata would report the legacy
+ * reading's error when both fail (test_fallback).
  */
 static void tensor_meta(nnrp_result_push_meta *m) {
   nnrp_result_push_meta_init(m);
   m->payload_kind_bitmap = NNRP_PAYLOAD_TENSOR | NNRP_PAYLOAD_TOKEN_CHUNK;
+  m->payload_frame_count = 1;
   m->tile_count = 2;
   m->covered_tile_count = 2;
   m->section_count = 1;
@@ -199,6 +211,7 @@ static void test_fallback(void) {
   nnrp_diag d = {0, 0};
   tensor_meta(&m);
   m.payload_kind_bitmap = NNRP_PAYLOAD_TENSOR;
+  m.payload_frame_count = 0;
   m.tile_index_bytes = 0;
   object table = {NNRP_OBJECT_TENSOR_SECTION_TABLE, {SECTION, 42}};
   nnrp_object_ref rt = {NNRP_OBJECT_TILE_INDEX_BLOCK, 0, 4, 0, 1};

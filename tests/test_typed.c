@@ -448,13 +448,15 @@ static void test_ext_region_rules(void) {
 
 /* ---- body <-> metadata (T1-T4) --------------------------------------------------------------- */
 
+static uint32_t contract_flags; /* decode profile of contract() */
+
 static int contract(const uint8_t *desc, size_t dlen, size_t flen, uint32_t bitmap,
                     uint16_t count, nnrp_diag *d) {
   static const uint8_t frames[16];
   nnrp_vec dv = {desc, dlen}, fv = {frames, flen};
   d->error = 0;
   d->offset = (size_t)-1;
-  return nnrpi_typed_contract_check(dv, fv, bitmap, count, 1000, d);
+  return nnrpi_typed_contract_check(dv, fv, bitmap, count, contract_flags, 1000, d);
 }
 
 static void test_typed_contract(void) {
@@ -463,7 +465,11 @@ static void test_typed_contract(void) {
   typed_desc(d + 16, 0x10, 0, 3, 2, 0);
   CHECK_DIAG(contract(d, 32, 5, 0x12, 2, &d_), 0, 0);
   CHECK_DIAG(contract(d, 32, 5, 0x13, 2, &d_), 0, 0); /* TENSOR may be declared too */
+  /* Declared kinds without a frame: strict D8 rejects, nnrp-py accepts a subset. */
+  CHECK_DIAG(contract(d, 32, 5, 0x7F, 2, &d_), NNRP_ERR_TYPED_KIND_ABSENT, 1000);
+  contract_flags = NNRP_DECODE_PY_COMPAT;
   CHECK_DIAG(contract(d, 32, 5, 0x7F, 2, &d_), 0, 0);
+  contract_flags = 0;
   CHECK_DIAG(contract(d, 32, 5, 0x12, 3, &d_), NNRP_ERR_TYPED_COUNT, 1000); /* T1 */
   CHECK_DIAG(contract(d, 32, 5, 0x12, 1, &d_), NNRP_ERR_TYPED_COUNT, 1000);
   CHECK_DIAG(contract(d, 0, 5, 0x12, 2, &d_), NNRP_ERR_TYPED_COUNT, 1000);
@@ -498,7 +504,7 @@ static void check_typed_packet(const char *name, uint32_t bitmap_at, uint32_t co
   uint32_t bitmap = ld32(meta + bitmap_at);
   uint16_t count = (uint16_t)(meta[count_at] | meta[count_at + 1] << 8);
   CHECK_EQ(count, frames);
-  CHECK_RC(nnrpi_typed_contract_check(r[2], r[3], bitmap, count, 0, &d), 0);
+  CHECK_RC(nnrpi_typed_contract_check(r[2], r[3], bitmap, count, 0, 0, &d), 0);
   CHECK_RC(nnrpi_ext_frames_check(r[4], r[5], NULL, 0, &d), 0);
   nnrp_typed_frame f;
   nnrp_typed_frame_at(r[2], r[3], 0, &f);
@@ -554,7 +560,8 @@ static void test_reference_rejections(void) {
       CHECK_RC(nnrp_body_unpack(r, body, (size_t)(pkt + n - body),
                                 compat ? NNRP_DECODE_PY_COMPAT : 0, &d),
                0);
-      int rc = nnrpi_typed_contract_check(r[2], r[3], bitmap, count, 0, &d);
+      int rc = nnrpi_typed_contract_check(r[2], r[3], bitmap, count,
+                                          compat ? NNRP_DECODE_PY_COMPAT : 0, 0, &d);
       if (rc == 0) rc = nnrpi_ext_frames_check(r[4], r[5], NULL, 0, &d);
       if (rc != want) {
         fprintf(stderr, "  %s: got %s, expected %s\n",

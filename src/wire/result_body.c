@@ -119,7 +119,7 @@ static int decode_region(nnrp_data_body *b, const nnrp_result_push_meta *m, cons
 
   if ((rc = nnrp_result_push_check_coverage(m, flags)) != 0) return nnrp_fail(diag, rc, 0);
   rc = nnrpi_typed_contract_check(r[NNRP_REGION_TYPED_DESCRIPTORS], r[NNRP_REGION_TYPED_FRAMES],
-                                  m->payload_kind_bitmap, m->payload_frame_count,
+                                  m->payload_kind_bitmap, m->payload_frame_count, flags,
                                   at[NNRP_REGION_TYPED_DESCRIPTORS], diag);
   if (rc) return rc;
 

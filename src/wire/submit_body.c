@@ -91,20 +91,6 @@ static int empty_decode(nnrp_data_body *b, const nnrp_frame_submit_meta *m, uint
 
 /* ---- region body ----------------------------------------------------------------------------- */
 
-/*
- * Strict profile (D8, nnrp-cs's rule that nnrp-py relaxes to a subset): every non-tensor kind
- * the bitmap declares is carried by at least one typed frame.
- */
-static int check_kinds_present(const nnrp_vec *r, uint32_t bitmap, size_t desc_at,
-                               nnrp_diag *diag) {
-  const nnrp_vec *d = &r[NNRP_REGION_TYPED_DESCRIPTORS];
-  uint32_t present = 0;
-  for (size_t at = 0; at < d->len; at += NNRP_TYPED_DESC_LEN) present |= d->base[at];
-  if ((bitmap & ~(uint32_t)NNRP_PAYLOAD_TENSOR) & ~present)
-    return nnrp_fail(diag, NNRP_ERR_TYPED_KIND_ABSENT, desc_at);
-  return 0;
-}
-
 /* Object contract M1-M11 (§9.3). */
 
 /* Standard blocks found per slot; offsets are body-relative. */
@@ -276,13 +262,9 @@ static int region_decode(nnrp_data_body *b, const nnrp_frame_submit_meta *m, con
 
   /* T1-T4 */
   rc = nnrpi_typed_contract_check(r[NNRP_REGION_TYPED_DESCRIPTORS], r[NNRP_REGION_TYPED_FRAMES],
-                                  m->payload_kind_bitmap, m->payload_frame_count,
+                                  m->payload_kind_bitmap, m->payload_frame_count, c.flags,
                                   c.at[NNRP_REGION_TYPED_DESCRIPTORS], diag);
   if (rc) return rc;
-  if (!(c.flags & NNRP_DECODE_PY_COMPAT)) {
-    rc = check_kinds_present(r, m->payload_kind_bitmap, c.at[NNRP_REGION_TYPED_DESCRIPTORS], diag);
-    if (rc) return rc;
-  }
 
   /* M1-M11 */
   scan_slots(&c, r);

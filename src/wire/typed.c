@@ -235,7 +235,7 @@ int nnrp_ext_frame_filter(const nnrp_ext_frame *f, const uint16_t *known, size_t
 
 int nnrpi_typed_contract_check(nnrp_vec descriptors, nnrp_vec frames,
                                uint32_t payload_kind_bitmap, uint16_t payload_frame_count,
-                               size_t desc_offset, nnrp_diag *diag) {
+                               uint32_t flags, size_t desc_offset, nnrp_diag *diag) {
   size_t count = descriptors.len / NNRP_TYPED_DESC_LEN;
   /* T1 (descriptor count) and T2 (descriptor bytes) differ only for a ragged region. */
   if (count != payload_frame_count ||
@@ -251,6 +251,14 @@ int nnrpi_typed_contract_check(nnrp_vec descriptors, nnrp_vec frames,
   for (size_t i = 0; i < count; i++)
     if (descriptors.base[i * NNRP_TYPED_DESC_LEN] == NNRP_PAYLOAD_TENSOR)
       return nnrp_fail(diag, NNRP_ERR_TYPED_TENSOR, desc_offset + i * NNRP_TYPED_DESC_LEN);
+  /* Strict (D8, nnrp-cs's rule that nnrp-py relaxes to a subset): every non-tensor kind the
+   * bitmap declares is carried by at least one typed frame. */
+  if (!(flags & NNRP_DECODE_PY_COMPAT)) {
+    uint32_t present = 0;
+    for (size_t i = 0; i < count; i++) present |= descriptors.base[i * NNRP_TYPED_DESC_LEN];
+    if ((payload_kind_bitmap & ~(uint32_t)NNRP_PAYLOAD_TENSOR) & ~present)
+      return nnrp_fail(diag, NNRP_ERR_TYPED_KIND_ABSENT, desc_offset);
+  }
   return 0;
 }
 

@@ -9,13 +9,14 @@
 #include <libnnrp/wire.h>
 
 /*
- * wire-data §10.2 T1-T4 over validated typed regions, plus the strict rule that no typed
- * descriptor carries TENSOR (§10.1).  `desc_offset` is the offset of the descriptor region
- * from the start of whatever the caller's diag offsets are relative to (usually the packet).
+ * wire-data §10.2 T1-T4 over validated typed regions, plus the strict rules that no typed
+ * descriptor carries TENSOR (§10.1) and, unless `flags` has NNRP_DECODE_PY_COMPAT, that every
+ * declared non-tensor kind is present (§15 D8).  `desc_offset` is the offset of the descriptor
+ * region from the start of whatever the caller's diag offsets are relative to.
  */
 int nnrpi_typed_contract_check(nnrp_vec descriptors, nnrp_vec frames,
                                uint32_t payload_kind_bitmap, uint16_t payload_frame_count,
-                               size_t desc_offset, nnrp_diag *diag);
+                               uint32_t flags, size_t desc_offset, nnrp_diag *diag);
 
 /*
  * wire-data §10.3: run after every other body rule passed.  Fails with
