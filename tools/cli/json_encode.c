@@ -124,7 +124,7 @@ static int frame_regions(jin *j, const list_in *list, int typed, int has_raw, nn
 }
 
 /* The six regions of a region body, built before the body is written. */
-static int build_regions(jin *j, packet_in *in, nnrp_vec regions[6]) {
+static int build_regions(jin *j, packet_in *in, nnrp_vec regions[NNRP_REGION_COUNT]) {
   nnrp_sink s;
   nnrp_sink_init_count(&s);
   if (write_objects(j, in, &s)) return CLI_FAIL;
@@ -153,7 +153,8 @@ static int build_regions(jin *j, packet_in *in, nnrp_vec regions[6]) {
 }
 
 /* The body, through a sink (run once to count and once to write). */
-static int write_body(jin *j, const packet_in *in, const nnrp_vec regions[6], nnrp_sink *s) {
+static int write_body(jin *j, const packet_in *in, const nnrp_vec regions[NNRP_REGION_COUNT],
+                      nnrp_sink *s) {
   int rc = 0;
   switch (in->header.msg_type) {
     case NNRP_MSG_CLIENT_HELLO:
@@ -176,10 +177,10 @@ static int write_body(jin *j, const packet_in *in, const nnrp_vec regions[6], nn
       nnrp_prelude computed = {0};
       for (size_t i = 0; i < NNRP_REGION_COUNT; i++)
         cli_field_set(&computed, &cli_prelude_fields.fields[i], regions[i].len);
+      /* A prelude that disagrees with its regions is written as given: the check reports it. */
       if (memcmp(&computed, &in->prelude, sizeof(computed)) == 0) {
         rc = nnrp_body_pack(regions, s);
-      } else { /* a prelude that disagrees with its regions: written as given, the check reports it
-                */
+      } else {
         uint8_t prelude[NNRP_PRELUDE_LEN];
         nnrp_prelude_encode(&in->prelude, prelude);
         nnrp_sink_write(s, prelude, sizeof(prelude));
@@ -200,7 +201,8 @@ static int write_body(jin *j, const packet_in *in, const nnrp_vec regions[6], nn
 }
 
 int jin_encode_packet(jin *j, packet_in *in, cli_bytes *out) {
-  uint8_t meta[NNRP_SERVER_HELLO_ACK_META_LEN], header[NNRP_HEADER_LEN];
+  uint8_t meta[NNRP_SERVER_HELLO_ACK_META_LEN]; /* the longest fixed metadata */
+  uint8_t header[NNRP_HEADER_LEN];
   nnrp_vec regions[NNRP_REGION_COUNT] = {{0}};
   nnrp_vec mv, bv;
   size_t meta_len;
@@ -225,6 +227,7 @@ int jin_encode_packet(jin *j, packet_in *in, cli_bytes *out) {
 
   if (!in->has_meta_len) in->header.meta_len = (uint32_t)mv.len;
   if (!in->has_body_len) in->header.body_len = (uint32_t)bv.len;
+  /* The header encoder's checks name the header's own rule before the raw writer runs. */
   if ((rc = nnrp_header_encode(&in->header, header)) != 0) return jin_fail_lib(j, rc);
   nnrp_sink_init_count(&s);
   if ((rc = nnrp_packet_encode_raw(&in->header, mv, bv, &s)) != 0) return jin_fail_lib(j, rc);

@@ -59,6 +59,7 @@ void *jin_alloc(jin *j, size_t n) {
   if (p) j->allocs[j->alloc_count++] = p;
   return p;
 }
+
 /* ---- JSON values ----------------------------------------------------------------------------- */
 
 /* An unsigned integer: a JSON number or a string in decimal or 0x-hex. */
@@ -150,6 +151,7 @@ static int read_list(jin *j, json_t *obj, const char *key, size_t size, item_rea
   if (!arr) return CLI_OK;
   size_t mark = jin_push(j, ".%s", key);
   if (!json_is_array(arr)) return jin_fail(j, "expected an array");
+  if (json_array_size(arr) > SIZE_MAX / size) return jin_fail(j, "too many items");
   out->items = jin_alloc(j, json_array_size(arr) * size);
   if (!out->items) return jin_fail(j, "out of memory");
   for (size_t i = 0; i < json_array_size(arr); i++) {

@@ -38,16 +38,16 @@ typedef struct packet_in {
   nnrp_profile_patch patch;
   int family;
   nnrp_vec camera, tile_index;
-  list_in sections, objects, refs, typed,
-      ext; /* section_in, object_in, nnrp_object_ref, frame_in */
-  int has_prelude;
+  list_in sections;       /* section_in (legacy bodies) */
+  list_in objects;        /* object_in */
+  list_in refs;           /* nnrp_object_ref */
+  list_in typed, ext;     /* frame_in */
   uint32_t prelude_given; /* bit i: field i of the prelude table was given */
   nnrp_prelude prelude;
   int has_typed_region, has_ext_region;
   nnrp_vec typed_region, ext_region;
 } packet_in;
 
-/* Reader state: error context and every allocation, freed together. */
 /* Reader state: the JSON path of the value at hand (for messages) and every allocation, freed
  * together when the packet is done. */
 typedef struct jin {
