@@ -618,8 +618,16 @@ static void test_metadata_encoder_refusals(void) {
   uint8_t out[80];
   nnrp_client_hello_meta ch = {.supported_payload_kind_bitmap = 0x80};
   CHECK_RC(nnrp_client_hello_meta_encode(&ch, out), NNRP_ERR_PAYLOAD_KIND_BITS);
+  /* Fields receivers ignore are written as given (decode then encode reproduces them); the
+   * packet builders are the ones that send zeros. */
+  nnrp_packet_params pp = {.session_id = 1};
+  uint8_t pkt[256];
+  nnrp_sink s;
   nnrp_server_hello_ack_meta sha = {.reserved0 = 1};
-  CHECK_RC(nnrp_server_hello_ack_meta_encode(&sha, out), NNRP_ERR_HELLO_RESERVED);
+  CHECK_RC(nnrp_server_hello_ack_meta_encode(&sha, out), 0);
+  CHECK_EQ(out[3], 1);
+  nnrp_sink_init_buffer(&s, pkt, sizeof(pkt));
+  CHECK_RC(nnrp_build_server_hello_ack(&pp, &sha, NULL, 0, &s), NNRP_ERR_HELLO_RESERVED);
   sha.reserved0 = 0;
   sha.accepted_payload_kind_bitmap = 0x100;
   CHECK_RC(nnrp_server_hello_ack_meta_encode(&sha, out), NNRP_ERR_PAYLOAD_KIND_BITS);
@@ -639,7 +647,10 @@ static void test_metadata_encoder_refusals(void) {
   CHECK_RC(nnrp_session_patch_ack_meta_encode(&spa, out), NNRP_ERR_PATCH_BYTES);
   spa.profile_patch_ack_bytes = 16;
   spa.reserved0 = 1;
-  CHECK_RC(nnrp_session_patch_ack_meta_encode(&spa, out), NNRP_ERR_PATCH_RESERVED);
+  CHECK_RC(nnrp_session_patch_ack_meta_encode(&spa, out), 0);
+  CHECK_EQ(out[18], 1);
+  nnrp_sink_init_buffer(&s, pkt, sizeof(pkt));
+  CHECK_RC(nnrp_build_session_patch_ack(&pp, &spa, NULL, &s), NNRP_ERR_PATCH_RESERVED);
 
   nnrp_error_meta em = {.error_scope = 3};
   CHECK_RC(nnrp_error_meta_encode(&em, out), NNRP_ERR_ERROR_SCOPE);
@@ -685,7 +696,10 @@ static void test_metadata_encoder_refusals(void) {
   CHECK_RC(nnrp_result_hint_meta_encode(&h, out), NNRP_ERR_HINT_REASON);
 
   nnrp_transport_probe_ack_meta pa = {.reserved = 1};
-  CHECK_RC(nnrp_transport_probe_ack_meta_encode(&pa, out), NNRP_ERR_PROBE_RESERVED);
+  CHECK_RC(nnrp_transport_probe_ack_meta_encode(&pa, out), 0);
+  CHECK_EQ(out[4], 1);
+  nnrp_sink_init_buffer(&s, pkt, sizeof(pkt));
+  CHECK_RC(nnrp_build_transport_probe_ack(&pp, &pa, &s), NNRP_ERR_PROBE_RESERVED);
   nnrp_session_migrate_meta mig = {NNRP_TRANSPORT_UNSPECIFIED, NNRP_TRANSPORT_TCP, 0, 0};
   CHECK_RC(nnrp_session_migrate_meta_encode(&mig, out), NNRP_ERR_MIGRATE_TRANSPORT);
   mig.old_transport_id = NNRP_TRANSPORT_QUIC;

@@ -78,7 +78,7 @@ extern "C" {
   X(ACK_BODY_LEN, -217, 0x0005, "wire-control 6.2", "body_len != control_extension_bytes")        \
   X(PATCH_BYTES, -218, 0x0005, "wire-control 7.1", "profile patch bytes must be 0 or 16")         \
   X(PATCH_BODY_LEN, -219, 0x0005, "wire-control 7.1", "body_len != profile patch bytes")          \
-  X(PATCH_RESERVED, -220, 0x0005, "wire-control 7.1", "SESSION_PATCH reserved0 is not zero")      \
+  X(PATCH_RESERVED, -220, 0x0005, "wire-control 7.1", "SESSION_PATCH(_ACK) reserved0 is not zero")      \
   X(PATCH_ACK_STATUS, -221, 0x0005, "wire-control 3.11", "unknown SESSION_PATCH_ACK status")      \
   X(PATCH_REJECT_REASON, -222, 0x0005, "wire-control 3.11", "unknown SESSION_PATCH reject reason") \
   X(ERROR_SCOPE, -223, 0x0005, "wire-control 3.4", "unknown ERROR scope")                         \

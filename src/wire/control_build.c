@@ -57,6 +57,21 @@ static int build_simple(const nnrp_packet_params *p, unsigned msg_type, const ui
   return nnrp_sink_error(sink);
 }
 
+/* A packet whose 16-byte profile patch block is encoded here: the block lives on this stack
+ * frame, so it is copied even by a scatter-gather sink. */
+static int build_with_patch(const nnrp_packet_params *p, unsigned msg_type, const uint8_t *meta,
+                            size_t meta_len, const nnrp_profile_patch *patch, nnrp_sink *sink) {
+  uint8_t block[NNRP_PROFILE_PATCH_LEN];
+  size_t body_len = patch ? sizeof(block) : 0;
+  int rc = write_head(p, msg_type, meta, meta_len, body_len, sink);
+  if (rc < 0) return rc;
+  if (patch) {
+    nnrp_profile_patch_encode(patch, block);
+    nnrp_sink_write(sink, block, sizeof(block));
+  }
+  return nnrp_sink_error(sink);
+}
+
 static const nnrp_vec no_body = {NULL, 0};
 
 int nnrp_packet_encode_raw(const nnrp_header *h, nnrp_vec metadata, nnrp_vec body,
@@ -91,7 +106,7 @@ int nnrp_build_client_hello(const nnrp_packet_params *p, const nnrp_client_hello
   int rc = nnrp_client_hello_meta_encode(&meta, buf);
   if (rc < 0) return rc;
 
-  rc = nnrpi_ext_entries_check(exts, ext_count);
+  rc = nnrpi_ext_entries_check(exts, ext_count, nnrpi_client_hello_ext_types, 3);
   if (rc < 0) return rc;
   /* The extension block first, then the auth block (§6.1, §14 D1). */
   rc = write_head(p, NNRP_MSG_CLIENT_HELLO, buf, sizeof(buf), ext_len + auth.len, sink);
@@ -107,13 +122,15 @@ int nnrp_build_server_hello_ack(const nnrp_packet_params *p, const nnrp_server_h
   size_t ext_len = nnrp_ext_block_len(exts, ext_count);
   if (ext_len > UINT32_MAX) return NNRP_ERR_BUILD_FIELD_RANGE;
 
+  /* Receivers ignore reserved0 (§6.2), so only the sender can keep it zero. */
+  if (m->reserved0 != 0) return NNRP_ERR_HELLO_RESERVED;
   nnrp_server_hello_ack_meta meta = *m;
   meta.control_extension_bytes = (uint32_t)ext_len;
   uint8_t buf[NNRP_SERVER_HELLO_ACK_META_LEN];
   int rc = nnrp_server_hello_ack_meta_encode(&meta, buf);
   if (rc < 0) return rc;
 
-  rc = nnrpi_ext_entries_check(exts, ext_count);
+  rc = nnrpi_ext_entries_check(exts, ext_count, nnrpi_server_hello_ack_ext_types, 3);
   if (rc < 0) return rc;
   rc = write_head(p, NNRP_MSG_SERVER_HELLO_ACK, buf, sizeof(buf), ext_len, sink);
   if (rc < 0) return rc;
@@ -126,25 +143,22 @@ int nnrp_build_session_patch(const nnrp_packet_params *p, const nnrp_session_pat
                              const nnrp_profile_patch *patch, nnrp_sink *sink) {
   nnrp_session_patch_meta meta = *m;
   meta.profile_patch_bytes = patch ? NNRP_PROFILE_PATCH_LEN : 0;
-  uint8_t buf[NNRP_SESSION_PATCH_META_LEN], block[NNRP_PROFILE_PATCH_LEN];
+  uint8_t buf[NNRP_SESSION_PATCH_META_LEN];
   int rc = nnrp_session_patch_meta_encode(&meta, buf);
   if (rc < 0) return rc;
-  if (patch) nnrp_profile_patch_encode(patch, block);
-  return build_simple(p, NNRP_MSG_SESSION_PATCH, buf, sizeof(buf),
-                      patch ? (nnrp_vec){block, sizeof(block)} : no_body, sink);
+  return build_with_patch(p, NNRP_MSG_SESSION_PATCH, buf, sizeof(buf), patch, sink);
 }
 
 int nnrp_build_session_patch_ack(const nnrp_packet_params *p,
                                  const nnrp_session_patch_ack_meta *m,
                                  const nnrp_profile_patch *patch, nnrp_sink *sink) {
+  if (m->reserved0 != 0) return NNRP_ERR_PATCH_RESERVED; /* ignored on receive (§7.2) */
   nnrp_session_patch_ack_meta meta = *m;
   meta.profile_patch_ack_bytes = patch ? NNRP_PROFILE_PATCH_LEN : 0;
-  uint8_t buf[NNRP_SESSION_PATCH_ACK_META_LEN], block[NNRP_PROFILE_PATCH_LEN];
+  uint8_t buf[NNRP_SESSION_PATCH_ACK_META_LEN];
   int rc = nnrp_session_patch_ack_meta_encode(&meta, buf);
   if (rc < 0) return rc;
-  if (patch) nnrp_profile_patch_encode(patch, block);
-  return build_simple(p, NNRP_MSG_SESSION_PATCH_ACK, buf, sizeof(buf),
-                      patch ? (nnrp_vec){block, sizeof(block)} : no_body, sink);
+  return build_with_patch(p, NNRP_MSG_SESSION_PATCH_ACK, buf, sizeof(buf), patch, sink);
 }
 
 /* ---- lifecycle and header-only messages ------------------------------------------------------ */
@@ -257,6 +271,7 @@ int nnrp_build_transport_probe(const nnrp_packet_params *p, const nnrp_transport
 
 int nnrp_build_transport_probe_ack(const nnrp_packet_params *p,
                                    const nnrp_transport_probe_ack_meta *m, nnrp_sink *sink) {
+  if (m->reserved != 0) return NNRP_ERR_PROBE_RESERVED; /* ignored on receive (§11.2) */
   uint8_t buf[NNRP_TRANSPORT_PROBE_ACK_META_LEN];
   int rc = nnrp_transport_probe_ack_meta_encode(m, buf);
   if (rc < 0) return rc;

