@@ -5,9 +5,9 @@
  * reference, typed descriptor, typed or extension region pair, tensor section) and encoded
  * again byte for byte.  Field values are compared where the file states them as key/value
  * pairs, and against the spec's tables where it states them as prose.  nnrp-cs's 4-byte
- * loss-tolerance TLV is the one entry that only decodes, and only with NNRP_DECODE_CS_DIALECT:
- * encoders emit the 8-byte form (wire-control §14 D2).  An entry whose kind cannot be mapped
- * fails the test.
+ * loss-tolerance TLV is read only with NNRP_DECODE_CS_DIALECT and re-encoded by the block
+ * encoder, while builders send the 8-byte form (wire-control §14 D2).  An entry whose kind
+ * cannot be mapped fails the test.
  */
 #include <libnnrp/wire.h>
 
@@ -346,14 +346,23 @@ static void do_tlv(vec_ctx *c, const char *name, nnrp_vec bytes) {
     vec_fail(c, "nnrp_ext_block_len %zu for a %zu-byte block", nnrp_ext_block_len(e, n), bytes.len);
   ext_block_job j = {e, n};
   nnrp_vec out;
+  rc_ok(c, "nnrp_ext_block_encode", vec_run_sinks(c, run_ext_job, &j, &out));
+  bytes_equal(c, "extension block", out.base, out.len, bytes);
   if (cs_dialect) {
-    /* Decoders read nnrp-cs's 4-byte 0x0103; encoders emit only the 8-byte form (§14 D2). */
-    rc = vec_run_sinks(c, run_ext_job, &j, &out);
+    /* A CLIENT_HELLO builder sends only nnrp-py's 8-byte form (§14 D2). */
+    nnrp_packet_params pp;
+    nnrp_client_hello_meta m;
+    memset(&pp, 0, sizeof(pp));
+    memset(&m, 0, sizeof(m));
+    m.min_version_major = m.max_version_major = 1;
+    m.supported_wire_format_bitmap = 1;
+    nnrp_sink s;
+    nnrp_vec no_auth = {NULL, 0};
+    nnrp_sink_init_count(&s);
+    rc = nnrp_build_client_hello(&pp, &m, e, n, no_auth, &s);
     if (rc != NNRP_ERR_EXT_LENGTH)
-      vec_fail(c, "encoding the 4-byte 0x0103 entry returned %d, expected EXT_LENGTH", rc);
-  } else {
-    rc_ok(c, "nnrp_ext_block_encode", vec_run_sinks(c, run_ext_job, &j, &out));
-    bytes_equal(c, "extension block", out.base, out.len, bytes);
+      vec_fail(c, "CLIENT_HELLO builder with the 4-byte 0x0103 entry: got %d, expected "
+               "EXT_LENGTH", rc);
   }
   for (size_t i = 0; i < n; i++) {
     check_tlv_values(c, name, &e[i]);
