@@ -101,8 +101,9 @@ int main(int argc, char **argv) {
     return fprintf(stderr, "degraded: %s\n", nnrp_strerror(rc)), 1;
   print_packet("degraded result", buf, sink.total);
 
-  /* A corrupted copy is rejected with the rule it breaks. */
-  buf[40 + 64 + 8] ^= 0x40;
+  /* A corrupted copy is rejected with the rule it breaks: the first tile's length-table entry
+   * (body offset 8 + 32) now claims 3 bytes, so the lengths no longer add up to the payload. */
+  buf[40 + 64 + 8 + 32] = 3;
   print_packet("corrupted result", buf, sink.total);
 
   if (argc > 1) printf("\nreference vectors:\n");
