@@ -4,6 +4,7 @@
  * Umbrella header.  Public headers, by layer:
  *   libnnrp/errors.h  error codes shared by every layer
  *   libnnrp/wire.h    pure codecs: header, metadata, bodies, builders
+ *   libnnrp/conn.h    the sans-I/O session engine (client and server)
  */
 #ifndef LIBNNRP_NNRP_H
 #define LIBNNRP_NNRP_H
@@ -11,5 +12,6 @@
 #include <libnnrp/errors.h>
 #include <libnnrp/version.h>
 #include <libnnrp/wire.h>
+#include <libnnrp/conn.h>
 
 #endif /* LIBNNRP_NNRP_H */
