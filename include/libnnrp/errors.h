@@ -284,7 +284,30 @@ extern "C" {
     "tensor builder needs payload_kind_bitmap TENSOR and no frames")                              \
   X(BUILD_FIELD_RANGE, -710, 0, "wire-data 12", "value does not fit its wire field")              \
   X(BUILD_LENGTH_MISMATCH, -711, 0, "wire-control 1", "declared length differs from actual bytes") \
-  X(BUILD_MSG_TYPE, -712, 0, "wire-control 2.2", "builder does not produce this message type")
+  X(BUILD_MSG_TYPE, -712, 0, "wire-control 2.2", "builder does not produce this message type") \
+  /* session engine */                                                                           \
+  X(INVALID_STATE, -800, 0x0003, "session 2.4", "not allowed in this session state")             \
+  X(WOULD_BLOCK, -801, 0, "session 4.2", "send window full")                                     \
+  X(FLOW_PAUSED, -802, 0, "session 4.2", "the peer paused submissions")                          \
+  X(FLOW_BACKPRESSURE, -803, 0, "session 4.2", "the peer signals hard backpressure")             \
+  X(FLOW_DRAIN_ONLY, -804, 0, "session 4.2", "the peer accepts no new work (drain in flight only)") \
+  X(FLOW_RETRY_AFTER, -805, 0, "session 4.2", "the peer asked to wait (retry_after_ms)")         \
+  X(CACHE_DISABLED, -806, 0x0006, "session 5.2", "the object cache is not enabled")              \
+  X(CACHE_KIND, -807, 0x0006, "session 5.2", "object kind not negotiated for the cache")         \
+  X(CACHE_MISS, -808, 0x000A, "session 5.5", "referenced object is not in the cache")            \
+  X(FRAME_ID, -809, 0x0003, "session 3.1", "frame id is zero, reused or decreasing")             \
+  X(FRAME_UNKNOWN, -810, 0x0003, "session 3.5", "message for a frame that is not in flight")     \
+  X(SESSION_ID, -811, 0x0003, "session 2.4", "header session_id is not the session's")           \
+  X(NEGOTIATION, -812, 0x0006, "session 1.2", "no common capability")                            \
+  X(LIMIT, -813, 0x0007, "session 1.2", "negotiated limit exceeded")                             \
+  X(AUTH_FAILED, -814, 0x0002, "session 1.2 R6", "authentication rejected")                      \
+  X(TIMEOUT, -815, 0, "session 1.1", "timed out")                                                \
+  X(PEER_ERROR, -816, 0, "session 2.6", "the peer reported an ERROR")                            \
+  X(CLOSED, -817, 0, "session 2.3", "the session is closed")                                     \
+  X(PATCH_PENDING, -818, 0x0003, "session 2.5", "a SESSION_PATCH is already outstanding")        \
+  X(MIGRATE_REJECTED, -819, 0, "transport 5.4", "the server rejected the migration")             \
+  X(FRAME_DEPENDENCY, -820, 0x0003, "session 3.7", "dependency or retry names an unknown frame") \
+  X(VIEW_ID, -821, 0x0007, "session 3.1", "view id outside the negotiated lanes")
 
 /* Error codes. */
 typedef enum nnrp_error {
