@@ -268,6 +268,26 @@ extern "C" {
   X(FRAME_CLASS, -614, 0x0005, "wire-data 2.2", "unknown frame_class")                            \
   X(TYPED_KIND_ABSENT, -615, 0x0005, "wire-data 15 D8",                                           \
     "payload_kind_bitmap declares a kind no typed frame carries")                                 \
+  /* tools: replay exports, NRCM camera blocks, summaries */                                      \
+  X(REPLAY_CAMERA_TRUNCATED, -1000, 0, "wire-data 13.3",                                          \
+    "replay camera block shorter than its 22-byte header")                                        \
+  X(REPLAY_CAMERA_MAGIC, -1001, 0, "wire-data 13.3", "replay camera block magic is not NRCM")     \
+  X(REPLAY_CAMERA_VERSION, -1002, 0, "wire-data 13.3", "unsupported replay camera block version") \
+  X(REPLAY_CAMERA_ARRAYS, -1003, 0, "wire-data 13.3",                                             \
+    "replay camera float arrays extend past the block")                                           \
+  X(REPLAY_CAMERA_TRAILING, -1004, 0, "wire-data 13.3", "trailing bytes in replay camera block")  \
+  X(REPLAY_TILE_SIZE, -1005, 0, "wire-data 13.1", "tile_size must be positive")                   \
+  X(REPLAY_CODEC_NAME, -1006, 0, "wire-data 13.1", "unsupported replay codec/compression name")   \
+  X(REPLAY_DUPLICATE_TILE, -1007, 0, "wire-data 13.1", "duplicate replay tile id")                \
+  X(REPLAY_REQUESTED_DUPLICATE, -1008, 0, "wire-data 13.1",                                       \
+    "requested_tile_ids must not contain duplicates")                                             \
+  X(REPLAY_REQUESTED_MISSING, -1009, 0, "wire-data 13.1",                                         \
+    "requested_tile_ids must contain every delivered tile id")                                    \
+  X(REPLAY_REQUESTED_SHORT, -1010, 0, "wire-data 13.1",                                           \
+    "requested_tile_ids must describe covered and dropped tiles")                                 \
+  X(REPLAY_SCRATCH, -1011, 0, "-", "replay scratch buffer too small")                             \
+  X(SUMMARY_MSG_TYPE, -1012, 0, "wire-data 13.2",                                                 \
+    "summaries only support FRAME_SUBMIT and RESULT_PUSH")                                        \
   /* builders */                                                                                  \
   X(BUILD_INLINE_MASK, -700, 0, "wire-data 12.1", "inline builder does not take object_ref_mask") \
   X(BUILD_INLINE_REFS, -701, 0, "wire-data 12.1", "inline builder does not take references")      \
