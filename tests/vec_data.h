@@ -5,20 +5,11 @@
 #ifndef NNRP_VEC_DATA_H
 #define NNRP_VEC_DATA_H
 
+#include "build_map.h"
 #include "vec_json.h"
 
 /* Decode options with only `flags` set. */
 nnrp_decode_options vec_opts(uint32_t flags);
-
-/* Header keyword arguments of the reference packet builders (session_id, frame_id, view_id,
- * route_id, trace_id, flags; 0 when omitted). */
-nnrp_packet_params vec_read_params(vec_ctx *c, const json_t *in);
-/* Keyword arguments of build_frame_submit_packet and its typed/mixed variants, over the
- * defaults of nnrp_frame_submit_input_init (the reference SDK's, wire-data §12.1, §12.4). */
-void vec_read_submit(vec_ctx *c, const json_t *in, nnrp_frame_submit_input *x);
-/* Keyword arguments of build_result_push_packet and its wrappers and typed/mixed variants, over
- * nnrp_result_push_input_init (covered_tile_count None = every tile, wire-data §12.2). */
-void vec_read_result(vec_ctx *c, const json_t *in, nnrp_result_push_input *x);
 
 /* Writes one encoding of `arg` to `sink`; returns 0 or an NNRP_ERR_*. */
 typedef int (*vec_writer)(vec_ctx *c, const void *arg, nnrp_sink *sink);

@@ -1,5 +1,5 @@
-/* Field readers for the shared JSON vectors (see vec_json.h). */
-#include "vec_json.h"
+/* Reading builder inputs in the reference SDK's JSON encoding (see build_json.h). */
+#include "build_json.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "test.h"
 
 /* ---- loading ------------------------------------------------------------------------------- */
 
@@ -58,22 +56,14 @@ static char *quote_big_integers(const char *in, size_t len) {
   return out;
 }
 
-json_t *vec_load(const char *file) {
-  size_t len = 0;
-  uint8_t *raw = test_read_file(test_vector_path(file), &len);
-  if (!raw) {
-    fprintf(stderr, "cannot read %s\n", test_vector_path(file));
-    exit(2);
+json_t *vec_json_loads(const char *text, size_t len, json_error_t *err) {
+  char *quoted = quote_big_integers(text, len);
+  if (!quoted) {
+    if (err) snprintf(err->text, sizeof(err->text), "out of memory");
+    return NULL;
   }
-  char *text = quote_big_integers((const char *)raw, len);
-  free(raw);
-  json_error_t err;
-  json_t *root = text ? json_loads(text, 0, &err) : NULL;
-  free(text);
-  if (!root) {
-    fprintf(stderr, "%s: JSON error at line %d: %s\n", file, err.line, err.text);
-    exit(2);
-  }
+  json_t *root = json_loads(quoted, 0, err);
+  free(quoted);
   return root;
 }
 
@@ -92,14 +82,13 @@ void vec_ctx_free(vec_ctx *c) {
 }
 
 void vec_fail(vec_ctx *c, const char *fmt, ...) {
+  char msg[sizeof(c->first_error)];
   va_list ap;
-  c->errors++;
-  if (c->quiet) return;
-  fprintf(stderr, "  [%s] ", c->name ? c->name : "?");
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
+  if (c->errors++ == 0) memcpy(c->first_error, msg, sizeof(msg));
+  if (!c->quiet) fprintf(stderr, "  [%s] %s\n", c->name ? c->name : "?", msg);
 }
 
 static void *grow(void *arr, size_t *cap, size_t elem) {
@@ -223,20 +212,30 @@ uint64_t vec_get(vec_ctx *c, const json_t *obj, const char *key, uint64_t def, u
 
 /* ---- bytes --------------------------------------------------------------------------------- */
 
+static int hex_digit(int ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+  return -1;
+}
+
 nnrp_vec vec_hex(vec_ctx *c, const char *hex) {
-  nnrp_vec r = {NULL, 0};
-  size_t n = 0;
-  uint8_t *tmp = test_hex_decode(hex, &n);
-  if (!tmp) {
-    vec_fail(c, "bad hex \"%.40s\"", hex);
-    r.base = vec_alloc(c, 1);
+  size_t n = strlen(hex);
+  uint8_t *p = vec_alloc(c, n / 2);
+  nnrp_vec r = {p, 0};
+  if (n % 2) {
+    vec_fail(c, "bad hex \"%.40s\" (odd length)", hex);
     return r;
   }
-  uint8_t *p = vec_alloc(c, n);
-  memcpy(p, tmp, n);
-  free(tmp);
-  r.base = p;
-  r.len = n;
+  for (size_t i = 0; i < n / 2; i++) {
+    int hi = hex_digit((unsigned char)hex[2 * i]), lo = hex_digit((unsigned char)hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) {
+      vec_fail(c, "bad hex \"%.40s\"", hex);
+      return r;
+    }
+    p[i] = (uint8_t)(hi << 4 | lo);
+  }
+  r.len = n / 2;
   return r;
 }
 

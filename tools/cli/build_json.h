@@ -1,15 +1,16 @@
 /*
- * Reading the shared JSON vector files into libnnrp structs.
+ * Builder inputs in the JSON encoding of the reference vectors (builder-examples.json), read
+ * into libnnrp structs.  Used by `nnrp build` and by the vector tests.
  *
- * The files describe inputs the way the reference SDK takes them: integers, enums as
+ * Inputs are written the way the reference SDK takes them: integers, enums as
  * {"enum": "Class.MEMBER", "value": n}, byte strings as {"hex": "..."}, dataclasses as
  * {"class": "Name", "fields": {...}}.  A vec_ctx collects every mapping error of one vector
  * (so a mapper reads straight through and the caller checks once), owns every buffer it hands
  * out, and remembers which JSON values were consumed so that an input nobody mapped is
  * reported instead of silently ignored.
  */
-#ifndef NNRP_VEC_JSON_H
-#define NNRP_VEC_JSON_H
+#ifndef NNRP_BUILD_JSON_H
+#define NNRP_BUILD_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,15 +22,16 @@ typedef struct vec_ctx {
   const char *name; /* vector name, for messages */
   int errors;       /* mapping errors so far */
   int quiet;        /* count errors without printing them (repeated runs of one mapping) */
+  char first_error[160]; /* the first mapping error's message */
   void **allocs;
   size_t alloc_count, alloc_cap;
   const char **used; /* keys of consumed object members (jansson's stored key pointers) */
   size_t used_count, used_cap;
 } vec_ctx;
 
-/* Load a file of the shared vectors folder; integers beyond int64 are kept as digit strings
- * (vec_num reads both).  Exits the test program when the file cannot be read. */
-json_t *vec_load(const char *file);
+/* Parse JSON text; integers beyond int64 are kept as digit strings (vec_num reads both), so
+ * that u64 values such as 2^64-1 survive jansson.  NULL on a syntax error (in *err). */
+json_t *vec_json_loads(const char *text, size_t len, json_error_t *err);
 
 void vec_ctx_init(vec_ctx *c, const char *name);
 void vec_ctx_free(vec_ctx *c);
@@ -125,4 +127,4 @@ size_t vec_get_sections(vec_ctx *c, const json_t *obj, const char *key,
 /* Hex dump helper for messages. */
 void vec_print_hex(const char *label, const uint8_t *p, size_t n);
 
-#endif /* NNRP_VEC_JSON_H */
+#endif /* NNRP_BUILD_JSON_H */

@@ -7,6 +7,8 @@
  *   json_out.c     decoded packet -> JSON
  *   json_in.c      JSON -> packet model (json_in.h)
  *   json_encode.c  packet model -> bytes, through the library's encoders
+ *   build_json.c   reference-SDK builder inputs (JSON) -> libnnrp structs (build_json.h)
+ *   build_map.c    reference-SDK builder names -> libnnrp calls (build_map.h)
  *   cmd_*.c        one subcommand each
  *
  * Exit status of every command: 0 success, 1 invalid input, 2 usage error.
@@ -68,6 +70,9 @@ int cli_decode_each(const char *cmd, const cli_decode_args *a,
 int cli_hex_decode(const char *hex, size_t hex_len, cli_bytes *out, size_t *bad);
 /* Lower-case hex of p[0..n), malloc'd and NUL-terminated; NULL when out of memory. */
 char *cli_hex_encode(const uint8_t *p, size_t n);
+/* One line of `f` without its line end, any length, in *buf (reused, realloc'd); NULL at the
+ * end of input.  Out of memory is reported and exits.  (cmd_build.c) */
+char *cli_read_line(const char *cmd, FILE *f, char **buf, size_t *cap);
 /* Write everything; CLI_OK or CLI_FAIL (reported). */
 int cli_write(const char *cmd, FILE *f, const void *data, size_t len);
 
@@ -131,6 +136,8 @@ int cli_cmd_decode(int argc, char **argv);
 int cli_cmd_encode(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_vectors(int argc, char **argv);
+int cli_cmd_build(int argc, char **argv);
+int cli_cmd_check(int argc, char **argv);
 
 /* Usage text of a command (NULL: the general one) on `f`. */
 void cli_usage(FILE *f, const char *cmd);

@@ -16,6 +16,9 @@ static const char general_usage[] =
     "  inspect  [--hex HEX | FILE | -] [PROFILE] [--exact]\n"
     "                                                   one line per packet\n"
     "  vectors  [--check FILE]                          golden-vector manifest\n"
+    "  build    [FILE | -]                              reference builder calls (JSON lines)\n"
+    "                                                   -> packets (hex lines)\n"
+    "  check    [FILE | -] [PROFILE] [--json]           packets (hex lines) -> verdicts\n"
     "  help     [command]                               this text, or a command's\n"
     "\n"
     "  nnrp --version   library version\n"
@@ -102,12 +105,39 @@ static const char vectors_usage[] =
     "lower-case hex, bytes = hex length) and lists every vector that is missing, extra or\n"
     "different from libnnrp's; exit status 1 when there is any.\n";
 
+static const char build_usage[] =
+    "usage: nnrp build [FILE | -]\n"
+    "\n"
+    "Calls libnnrp's equivalent of a builder of the reference SDK nnrp-py 1.0.0rc2 for every\n"
+    "line of input (FILE or standard input), a JSON object\n"
+    "  {\"builder\": NAME, \"inputs\": {keyword arguments}}\n"
+    "with NAME and the inputs as in the reference vectors (builder-examples.json): bytes as\n"
+    "{\"hex\": ...}, enums as {\"enum\": ..., \"value\": N} or N, dataclasses as\n"
+    "{\"class\": ..., \"fields\": {...}}.  One answer line per request, in order:\n"
+    "  <hex>              the output (a packet, a block, an entry, descriptor + payload ...)\n"
+    "  error <ERR_NAME>   libnnrp refuses the inputs (the rule of NNRP_ERR_<ERR_NAME>)\n"
+    "  invalid <message>  the request cannot be mapped: bad JSON, unknown builder, an input\n"
+    "                     member nothing reads, a value wider than its field\n"
+    "Exit status 1 when any request was invalid.\n";
+
+static const char check_usage[] =
+    "usage: nnrp check [FILE | -] [--py-compat] [--cs-dialect] [--strict-c6] [--json]\n"
+    "\n"
+    "Decodes every line of input (FILE or standard input) as the hex of exactly one packet\n"
+    "(strict profile unless a PROFILE option is given, see 'nnrp help decode') and prints one\n"
+    "line per packet:\n"
+    "  ok <MSG_TYPE>          valid; with --json: ok <the packet as nnrp decode prints it>\n"
+    "  error <ERR_NAME> <N>   invalid: the rule broken and the byte offset\n"
+    "  invalid <message>      the line is not hex\n";
+
 void cli_usage(FILE *f, const char *cmd) {
   const char *text = general_usage;
   if (cmd && strcmp(cmd, "decode") == 0) text = decode_usage;
   if (cmd && strcmp(cmd, "encode") == 0) text = encode_usage;
   if (cmd && strcmp(cmd, "inspect") == 0) text = inspect_usage;
   if (cmd && strcmp(cmd, "vectors") == 0) text = vectors_usage;
+  if (cmd && strcmp(cmd, "build") == 0) text = build_usage;
+  if (cmd && strcmp(cmd, "check") == 0) text = check_usage;
   fputs(text, f);
 }
 
@@ -129,6 +159,8 @@ static const struct {
     {"encode", cli_cmd_encode},
     {"inspect", cli_cmd_inspect},
     {"vectors", cli_cmd_vectors},
+    {"build", cli_cmd_build},
+    {"check", cli_cmd_check},
 };
 
 static int find_command(const char *name) {
