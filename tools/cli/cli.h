@@ -130,12 +130,60 @@ json_t *cli_json_hex(nnrp_vec v);
  */
 int cli_packet_from_json(const char *cmd, json_t *obj, size_t index, cli_bytes *out);
 
+/* ---- vector_build.c -------------------------------------------------------------------------- */
+
+/* The kinds of golden vectors (cross-language manifest, conformance recipes). */
+typedef enum cli_vec_type {
+  CLI_VEC_HEADER,
+  CLI_VEC_CLIENT_HELLO,      /* fixed metadata */
+  CLI_VEC_SESSION_PATCH_ACK, /* fixed metadata */
+  CLI_VEC_FLOW_UPDATE,       /* whole packet */
+  CLI_VEC_RESULT_HINT,       /* whole packet */
+  CLI_VEC_FRAME_SUBMIT_META,
+  CLI_VEC_RESULT_PUSH_META,
+  CLI_VEC_PRELUDE,
+  CLI_VEC_OBJECT_REF,
+  CLI_VEC_TYPED_DESC,
+  CLI_VEC_TYPED_DESC_REGION,  /* the descriptors of `frames` */
+  CLI_VEC_TYPED_FRAME_REGION, /* the payloads of `frames` */
+} cli_vec_type;
+
+enum { CLI_VEC_MAX_FRAMES = 16 };
+
+/* The inputs of one vector; `type` says which members are used. */
+typedef struct cli_vec_input {
+  cli_vec_type type;
+  nnrp_header header;        /* HEADER */
+  nnrp_packet_params packet; /* FLOW_UPDATE, RESULT_HINT */
+  nnrp_meta meta;            /* the metadata and packet types */
+  nnrp_prelude prelude;
+  nnrp_object_ref ref;
+  nnrp_typed_desc desc;
+  nnrp_typed_frame frames[CLI_VEC_MAX_FRAMES]; /* the typed regions */
+  size_t frame_count;
+} cli_vec_input;
+
+typedef struct cli_vector {
+  const char *name;
+  const char *kind;
+  const char *description;
+  uint8_t bytes[512];
+  size_t len;
+} cli_vector;
+
+/* Manifest kind of a vector type ("metadata", "packet", ...). */
+const char *cli_vec_kind(cli_vec_type type);
+/* Bytes of the vector through libnnrp's encoders: 0, or the library error (out->len 0). */
+int cli_vec_render(const cli_vec_input *in, cli_vector *out);
+
 /* ---- commands -------------------------------------------------------------------------------- */
 
 int cli_cmd_decode(int argc, char **argv);
 int cli_cmd_encode(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_vectors(int argc, char **argv);
+int cli_cmd_conformance(int argc, char **argv);
+int cli_cmd_bench(int argc, char **argv);
 int cli_cmd_build(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 

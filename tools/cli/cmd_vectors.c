@@ -12,13 +12,7 @@
 #define SCHEMA "nnrp.cross-language-golden-vectors.v1"
 #define VECTOR_COUNT 12
 
-typedef struct vector {
-  const char *name;
-  const char *kind;
-  const char *description;
-  uint8_t bytes[128];
-  size_t len;
-} vector;
+typedef cli_vector vector;
 
 static const char *const allowed_kinds[] = {"header",
                                             "metadata",
@@ -29,197 +23,209 @@ static const char *const allowed_kinds[] = {"header",
                                             "typed_payload_descriptor_region",
                                             "typed_payload_frame_region"};
 
-static vector *add(vector *v, size_t *n, const char *name, const char *kind,
-                   const char *description, size_t len) {
-  vector *x = &v[(*n)++];
-  x->name = name;
-  x->kind = kind;
-  x->description = description;
-  x->len = len;
-  return x;
-}
-
-/* Packet builders write into the vector through a buffer sink. */
-static int sink_done(vector *x, nnrp_sink *s, int rc) {
-  x->len = s->total;
-  return rc;
-}
-
 static nnrp_vec text_vec(const char *s) {
   return (nnrp_vec){(const uint8_t *)s, strlen(s)};
+}
+
+/* Render the next vector from `in` (its kind follows from in->type). */
+static int add(vector *v, size_t *n, const char *name, const char *description,
+               const cli_vec_input *in) {
+  vector *x = &v[(*n)++];
+  x->name = name;
+  x->kind = cli_vec_kind(in->type);
+  x->description = description;
+  return cli_vec_render(in, x);
 }
 
 /* The 12 vectors, in the order of the reference manifest.  0 or the failing library error. */
 static int build_vectors(vector *v, const char **failed) {
   size_t n = 0;
-  nnrp_sink s;
-  vector *x;
+  cli_vec_input in;
   int rc;
 
-  const nnrp_header header = {.version_major = 1,
-                              .wire_format = 0,
-                              .msg_type = NNRP_MSG_FRAME_SUBMIT,
-                              .header_len = NNRP_HEADER_LEN,
-                              .flags = NNRP_FLAG_ACK_REQUIRED | NNRP_FLAG_KEYFRAME,
-                              .meta_len = 48,
-                              .body_len = 4096,
-                              .session_id = 7,
-                              .frame_id = 11,
-                              .view_id = 2,
-                              .route_id = 0,
-                              .trace_id = 123456789};
-  x = add(v, &n, "current.header.frame_submit_ack_required_keyframe", "header",
-          "current FRAME_SUBMIT header golden vector", NNRP_HEADER_LEN);
-  if ((rc = nnrp_header_encode(&header, x->bytes)) != 0) goto fail;
+  memset(&in, 0, sizeof(in));
+  in.type = CLI_VEC_HEADER;
+  in.header = (nnrp_header){.version_major = 1,
+                            .wire_format = 0,
+                            .msg_type = NNRP_MSG_FRAME_SUBMIT,
+                            .header_len = NNRP_HEADER_LEN,
+                            .flags = NNRP_FLAG_ACK_REQUIRED | NNRP_FLAG_KEYFRAME,
+                            .meta_len = 48,
+                            .body_len = 4096,
+                            .session_id = 7,
+                            .frame_id = 11,
+                            .view_id = 2,
+                            .route_id = 0,
+                            .trace_id = 123456789};
+  if ((rc = add(v, &n, "current.header.frame_submit_ack_required_keyframe",
+                "current FRAME_SUBMIT header golden vector", &in)) != 0)
+    goto fail;
 
-  const nnrp_client_hello_meta hello = {.min_version_major = 1,
-                                        .max_version_major = 1,
-                                        .supported_wire_format_bitmap = 0x1,
-                                        .supported_profile_bitmap = 0x1,
-                                        .supported_payload_kind_bitmap = NNRP_PAYLOAD_TENSOR,
-                                        .supported_codec_bitmap = 0x7,
-                                        .supported_compression_bitmap = 0x3,
-                                        .supported_dtype_bitmap = 0x1F,
-                                        .supported_layout_bitmap = 0x3,
-                                        .cache_digest_bitmap = 0x1,
-                                        .cache_object_bitmap = 0x7,
-                                        .cache_namespace_count = 4,
-                                        .max_lane_count = 2,
-                                        .max_cache_entries = 256,
-                                        .max_cache_bytes = 8388608,
-                                        .target_cadence_x100 = 6000,
-                                        .latency_budget_ms = 100,
-                                        .quality_tier = 2,
-                                        .degrade_policy = 2,
-                                        .requested_session_id = 0,
-                                        .auth_bytes = 96,
-                                        .control_extension_bytes = 0};
-  x = add(v, &n, "current.metadata.client_hello", "metadata",
-          "current CLIENT_HELLO fixed metadata golden vector", NNRP_CLIENT_HELLO_META_LEN);
-  if ((rc = nnrp_client_hello_meta_encode(&hello, x->bytes)) != 0) goto fail;
+  memset(&in, 0, sizeof(in));
+  in.type = CLI_VEC_CLIENT_HELLO;
+  in.meta.client_hello = (nnrp_client_hello_meta){.min_version_major = 1,
+                                                  .max_version_major = 1,
+                                                  .supported_wire_format_bitmap = 0x1,
+                                                  .supported_profile_bitmap = 0x1,
+                                                  .supported_payload_kind_bitmap =
+                                                      NNRP_PAYLOAD_TENSOR,
+                                                  .supported_codec_bitmap = 0x7,
+                                                  .supported_compression_bitmap = 0x3,
+                                                  .supported_dtype_bitmap = 0x1F,
+                                                  .supported_layout_bitmap = 0x3,
+                                                  .cache_digest_bitmap = 0x1,
+                                                  .cache_object_bitmap = 0x7,
+                                                  .cache_namespace_count = 4,
+                                                  .max_lane_count = 2,
+                                                  .max_cache_entries = 256,
+                                                  .max_cache_bytes = 8388608,
+                                                  .target_cadence_x100 = 6000,
+                                                  .latency_budget_ms = 100,
+                                                  .quality_tier = 2,
+                                                  .degrade_policy = 2,
+                                                  .requested_session_id = 0,
+                                                  .auth_bytes = 96,
+                                                  .control_extension_bytes = 0};
+  if ((rc = add(v, &n, "current.metadata.client_hello",
+                "current CLIENT_HELLO fixed metadata golden vector", &in)) != 0)
+    goto fail;
 
-  const nnrp_session_patch_ack_meta patch_ack = {.ack_status = NNRP_PATCH_PARTIALLY_APPLIED,
-                                                 .reject_reason = 3,
-                                                 .applied_patch_mask = NNRP_PATCH_TARGET_CADENCE |
-                                                                       NNRP_PATCH_QUALITY_TIER |
-                                                                       NNRP_PATCH_ACTIVE_LANE_MASK,
-                                                 .rejected_patch_mask = NNRP_PATCH_PREFERRED_CODEC,
-                                                 .retry_after_ms = 0,
-                                                 .effective_profile_id = 1,
-                                                 .effective_target_cadence_x100 = 9000,
-                                                 .effective_quality_tier = 2,
-                                                 .effective_degrade_policy = 2,
-                                                 .effective_lane_mask = 3,
-                                                 .effective_codec_bitmap = 0x1,
-                                                 .effective_compression_bitmap = 0x3,
-                                                 .profile_patch_ack_bytes = 0};
-  x = add(v, &n, "current.metadata.session_patch_ack", "metadata",
-          "current SESSION_PATCH_ACK fixed metadata golden vector",
-          NNRP_SESSION_PATCH_ACK_META_LEN);
-  if ((rc = nnrp_session_patch_ack_meta_encode(&patch_ack, x->bytes)) != 0) goto fail;
+  memset(&in, 0, sizeof(in));
+  in.type = CLI_VEC_SESSION_PATCH_ACK;
+  in.meta.session_patch_ack = (nnrp_session_patch_ack_meta){
+      .ack_status = NNRP_PATCH_PARTIALLY_APPLIED,
+      .reject_reason = 3,
+      .applied_patch_mask =
+          NNRP_PATCH_TARGET_CADENCE | NNRP_PATCH_QUALITY_TIER | NNRP_PATCH_ACTIVE_LANE_MASK,
+      .rejected_patch_mask = NNRP_PATCH_PREFERRED_CODEC,
+      .retry_after_ms = 0,
+      .effective_profile_id = 1,
+      .effective_target_cadence_x100 = 9000,
+      .effective_quality_tier = 2,
+      .effective_degrade_policy = 2,
+      .effective_lane_mask = 3,
+      .effective_codec_bitmap = 0x1,
+      .effective_compression_bitmap = 0x3,
+      .profile_patch_ack_bytes = 0};
+  if ((rc = add(v, &n, "current.metadata.session_patch_ack",
+                "current SESSION_PATCH_ACK fixed metadata golden vector", &in)) != 0)
+    goto fail;
 
-  const nnrp_packet_params flow_params = {.session_id = 21, .route_id = 6, .trace_id = 13};
-  const nnrp_flow_update_meta flow = {
-      .scope_kind = NNRP_FLOW_SCOPE_SESSION,
-      .update_reason = NNRP_FLOW_CONGESTION,
-      .backpressure_level = NNRP_BACKPRESSURE_HARD,
-      .session_credit = 1,
-      .retry_after_ms = 40,
-      .credit_epoch = 5,
-      .flags = NNRP_FLOW_CREDIT_VALID | NNRP_FLOW_RETRY_AFTER_VALID};
-  x = add(v, &n, "current.packet.flow_update", "packet", "current FLOW_UPDATE packet golden vector",
-          0);
-  nnrp_sink_init_buffer(&s, x->bytes, sizeof(x->bytes));
-  if ((rc = sink_done(x, &s, nnrp_build_flow_update(&flow_params, &flow, &s))) != 0) goto fail;
+  memset(&in, 0, sizeof(in));
+  in.type = CLI_VEC_FLOW_UPDATE;
+  in.packet = (nnrp_packet_params){.session_id = 21, .route_id = 6, .trace_id = 13};
+  in.meta.flow_update =
+      (nnrp_flow_update_meta){.scope_kind = NNRP_FLOW_SCOPE_SESSION,
+                              .update_reason = NNRP_FLOW_CONGESTION,
+                              .backpressure_level = NNRP_BACKPRESSURE_HARD,
+                              .session_credit = 1,
+                              .retry_after_ms = 40,
+                              .credit_epoch = 5,
+                              .flags = NNRP_FLOW_CREDIT_VALID | NNRP_FLOW_RETRY_AFTER_VALID};
+  if ((rc = add(v, &n, "current.packet.flow_update", "current FLOW_UPDATE packet golden vector",
+                &in)) != 0)
+    goto fail;
 
-  const nnrp_packet_params hint_params = {
-      .session_id = 21, .frame_id = 303, .route_id = 7, .trace_id = 14};
-  const nnrp_result_hint_meta hint = {
+  memset(&in, 0, sizeof(in));
+  in.type = CLI_VEC_RESULT_HINT;
+  in.packet = (nnrp_packet_params){.session_id = 21, .frame_id = 303, .route_id = 7, .trace_id = 14};
+  in.meta.result_hint = (nnrp_result_hint_meta){
       .applied_budget_policy = 3, .congestion_state = 3, .reason = 3, .retry_after_ms = 60};
-  x = add(v, &n, "current.packet.result_hint", "packet", "current RESULT_HINT packet golden vector",
-          0);
-  nnrp_sink_init_buffer(&s, x->bytes, sizeof(x->bytes));
-  if ((rc = sink_done(x, &s, nnrp_build_result_hint(&hint_params, &hint, &s))) != 0) goto fail;
+  if ((rc = add(v, &n, "current.packet.result_hint", "current RESULT_HINT packet golden vector",
+                &in)) != 0)
+    goto fail;
 
-  nnrp_frame_submit_meta submit;
-  nnrp_frame_submit_meta_init(&submit);
-  submit.src_width = 640, submit.src_height = 360, submit.tile_width = 32, submit.tile_height = 32;
-  submit.tile_count = 84, submit.section_count = 2, submit.frame_class = NNRP_FRAME_DELTA;
-  submit.input_profile = NNRP_INPUT_DENSE_LUMA_FRAME,
-  submit.tile_index_mode = NNRP_TILE_DENSE_RANGE;
-  submit.latency_budget_ms = 100, submit.target_fps_x100 = 6000, submit.retry_of_frame = 7;
-  submit.tile_base_id = 0, submit.camera_bytes = 192, submit.tile_index_bytes = 0;
-  submit.submit_mode = NNRP_SUBMIT_MIXED;
-  submit.budget_policy = NNRP_BUDGET_ALLOW_PARTIAL | NNRP_BUDGET_ALLOW_DEGRADED;
-  submit.loss_tolerance_policy = NNRP_LOSS_INHERIT;
-  submit.object_ref_mask = NNRP_REF_CAMERA_BLOCK | NNRP_REF_TILE_INDEX_BLOCK;
-  submit.dependency_frame_id = 41;
-  submit.payload_kind_bitmap = NNRP_PAYLOAD_TENSOR | NNRP_PAYLOAD_STRUCTURED_EVENT;
-  submit.payload_frame_count = 2;
-  x = add(v, &n, "current.metadata.frame_submit", "metadata",
-          "current FRAME_SUBMIT metadata golden vector", NNRP_FRAME_SUBMIT_META_LEN);
-  if ((rc = nnrp_frame_submit_meta_encode(&submit, x->bytes)) != 0) goto fail;
+  memset(&in, 0, sizeof(in));
+  in.type = CLI_VEC_FRAME_SUBMIT_META;
+  nnrp_frame_submit_meta *submit = &in.meta.frame_submit;
+  nnrp_frame_submit_meta_init(submit);
+  submit->src_width = 640, submit->src_height = 360, submit->tile_width = 32;
+  submit->tile_height = 32, submit->tile_count = 84, submit->section_count = 2;
+  submit->frame_class = NNRP_FRAME_DELTA, submit->input_profile = NNRP_INPUT_DENSE_LUMA_FRAME;
+  submit->tile_index_mode = NNRP_TILE_DENSE_RANGE;
+  submit->latency_budget_ms = 100, submit->target_fps_x100 = 6000, submit->retry_of_frame = 7;
+  submit->tile_base_id = 0, submit->camera_bytes = 192, submit->tile_index_bytes = 0;
+  submit->submit_mode = NNRP_SUBMIT_MIXED;
+  submit->budget_policy = NNRP_BUDGET_ALLOW_PARTIAL | NNRP_BUDGET_ALLOW_DEGRADED;
+  submit->loss_tolerance_policy = NNRP_LOSS_INHERIT;
+  submit->object_ref_mask = NNRP_REF_CAMERA_BLOCK | NNRP_REF_TILE_INDEX_BLOCK;
+  submit->dependency_frame_id = 41;
+  submit->payload_kind_bitmap = NNRP_PAYLOAD_TENSOR | NNRP_PAYLOAD_STRUCTURED_EVENT;
+  submit->payload_frame_count = 2;
+  if ((rc = add(v, &n, "current.metadata.frame_submit",
+                "current FRAME_SUBMIT metadata golden vector", &in)) != 0)
+    goto fail;
 
-  nnrp_result_push_meta result;
-  nnrp_result_push_meta_init(&result);
-  result.status_code = 0, result.result_flags = NNRP_RESULT_FLAG_PARTIAL, result.section_count = 1;
-  result.tile_count = 84, result.active_profile_id = 2, result.inference_ms = 843;
-  result.queue_ms = 2, result.server_total_ms = 846, result.tile_base_id = 0;
-  result.tile_index_bytes = 16, result.result_class = NNRP_RESULT_PARTIAL;
-  result.applied_budget_policy = NNRP_BUDGET_ALLOW_PARTIAL, result.reused_frame_id = 41;
-  result.covered_tile_count = 53, result.dropped_tile_count = 31;
-  result.payload_kind_bitmap = NNRP_PAYLOAD_TENSOR | NNRP_PAYLOAD_TOKEN_CHUNK;
-  result.payload_frame_count = 3;
-  x = add(v, &n, "current.metadata.result_push", "metadata",
-          "current RESULT_PUSH metadata golden vector", NNRP_RESULT_PUSH_META_LEN);
-  if ((rc = nnrp_result_push_meta_encode(&result, x->bytes)) != 0) goto fail;
+  memset(&in, 0, sizeof(in));
+  in.type = CLI_VEC_RESULT_PUSH_META;
+  nnrp_result_push_meta *result = &in.meta.result_push;
+  nnrp_result_push_meta_init(result);
+  result->status_code = 0, result->result_flags = NNRP_RESULT_FLAG_PARTIAL;
+  result->section_count = 1, result->tile_count = 84, result->active_profile_id = 2;
+  result->inference_ms = 843, result->queue_ms = 2, result->server_total_ms = 846;
+  result->tile_base_id = 0, result->tile_index_bytes = 16;
+  result->result_class = NNRP_RESULT_PARTIAL;
+  result->applied_budget_policy = NNRP_BUDGET_ALLOW_PARTIAL, result->reused_frame_id = 41;
+  result->covered_tile_count = 53, result->dropped_tile_count = 31;
+  result->payload_kind_bitmap = NNRP_PAYLOAD_TENSOR | NNRP_PAYLOAD_TOKEN_CHUNK;
+  result->payload_frame_count = 3;
+  if ((rc = add(v, &n, "current.metadata.result_push",
+                "current RESULT_PUSH metadata golden vector", &in)) != 0)
+    goto fail;
 
-  const nnrp_prelude prelude = {.inline_object_bytes = 24,
-                                .object_reference_bytes = 16,
-                                .typed_payload_descriptor_bytes = 16,
-                                .typed_payload_frame_bytes = 14,
-                                .extension_descriptor_bytes = 16,
-                                .extension_payload_bytes = 5};
-  x = add(v, &n, "current.body_region.prelude", "body_region",
-          "current body region prelude golden vector", NNRP_PRELUDE_LEN);
-  nnrp_prelude_encode(&prelude, x->bytes);
+  memset(&in, 0, sizeof(in));
+  in.type = CLI_VEC_PRELUDE;
+  in.prelude = (nnrp_prelude){.inline_object_bytes = 24,
+                              .object_reference_bytes = 16,
+                              .typed_payload_descriptor_bytes = 16,
+                              .typed_payload_frame_bytes = 14,
+                              .extension_descriptor_bytes = 16,
+                              .extension_payload_bytes = 5};
+  if ((rc = add(v, &n, "current.body_region.prelude", "current body region prelude golden vector",
+                &in)) != 0)
+    goto fail;
 
-  const nnrp_object_ref ref = {.object_kind = NNRP_OBJECT_TILE_INDEX_BLOCK,
-                               .cache_namespace = 7,
-                               .cache_key_hi = 0x11223344,
-                               .cache_key_lo = 0x55667788};
-  x = add(v, &n, "current.object_reference.tile_index_block", "object_reference",
-          "current TILE_INDEX_BLOCK reference golden vector", NNRP_OBJECT_REF_LEN);
-  nnrp_object_ref_encode(&ref, x->bytes);
+  memset(&in, 0, sizeof(in));
+  in.type = CLI_VEC_OBJECT_REF;
+  in.ref = (nnrp_object_ref){.object_kind = NNRP_OBJECT_TILE_INDEX_BLOCK,
+                             .cache_namespace = 7,
+                             .cache_key_hi = 0x11223344,
+                             .cache_key_lo = 0x55667788};
+  if ((rc = add(v, &n, "current.object_reference.tile_index_block",
+                "current TILE_INDEX_BLOCK reference golden vector", &in)) != 0)
+    goto fail;
 
-  const nnrp_typed_desc desc = {.payload_kind = NNRP_PAYLOAD_STRUCTURED_EVENT,
-                                .profile_id = 3,
-                                .payload_offset = 4,
-                                .payload_length = 7};
-  x = add(v, &n, "current.typed_payload.descriptor", "typed_payload_descriptor",
-          "current typed-payload descriptor golden vector", NNRP_TYPED_DESC_LEN);
-  nnrp_typed_desc_encode(&desc, x->bytes);
+  memset(&in, 0, sizeof(in));
+  in.type = CLI_VEC_TYPED_DESC;
+  in.desc = (nnrp_typed_desc){.payload_kind = NNRP_PAYLOAD_STRUCTURED_EVENT,
+                              .profile_id = 3,
+                              .payload_offset = 4,
+                              .payload_length = 7};
+  if ((rc = add(v, &n, "current.typed_payload.descriptor",
+                "current typed-payload descriptor golden vector", &in)) != 0)
+    goto fail;
 
+  memset(&in, 0, sizeof(in));
   const nnrp_typed_frame frames[4] = {{NNRP_PAYLOAD_TOKEN_CHUNK, 0, 1, text_vec("tok")},
                                       {NNRP_PAYLOAD_AUDIO_CHUNK, 0, 2, text_vec("au")},
                                       {NNRP_PAYLOAD_VIDEO_CHUNK, 0, 3, text_vec("video")},
                                       {NNRP_PAYLOAD_STRUCTURED_EVENT, 0, 4, text_vec("evt")}};
-  vector *d =
-      add(v, &n, "current.typed_payload.frame_descriptor_region", "typed_payload_descriptor_region",
-          "current typed-payload descriptor region for token/audio/video/event frames", 0);
-  x = add(v, &n, "current.typed_payload.frame_region", "typed_payload_frame_region",
-          "current typed-payload frame region for token/audio/video/event frames", 0);
-  nnrp_sink descs;
-  nnrp_sink_init_buffer(&descs, d->bytes, sizeof(d->bytes));
-  nnrp_sink_init_buffer(&s, x->bytes, sizeof(x->bytes));
-  rc = nnrp_typed_frames_pack(frames, 4, &descs, &s);
-  d->len = descs.total;
-  x->len = s.total;
-  if (rc != 0) goto fail;
+  memcpy(in.frames, frames, sizeof(frames));
+  in.frame_count = 4;
+  in.type = CLI_VEC_TYPED_DESC_REGION;
+  if ((rc = add(v, &n, "current.typed_payload.frame_descriptor_region",
+                "current typed-payload descriptor region for token/audio/video/event frames",
+                &in)) != 0)
+    goto fail;
+  in.type = CLI_VEC_TYPED_FRAME_REGION;
+  if ((rc = add(v, &n, "current.typed_payload.frame_region",
+                "current typed-payload frame region for token/audio/video/event frames", &in)) !=
+      0)
+    goto fail;
   return 0;
 
 fail:
-  *failed = x->name;
+  *failed = v[n - 1].name;
   return rc;
 }
 
