@@ -5,6 +5,7 @@
  *   libnnrp/errors.h  error codes shared by every layer
  *   libnnrp/wire.h    pure codecs: header, metadata, bodies, builders
  *   libnnrp/conn.h    the sans-I/O session engine (client and server)
+ *   libnnrp/tools.h   replay exports, wire-size summaries and their renderings
  */
 #ifndef LIBNNRP_NNRP_H
 #define LIBNNRP_NNRP_H
@@ -13,5 +14,6 @@
 #include <libnnrp/version.h>
 #include <libnnrp/wire.h>
 #include <libnnrp/conn.h>
+#include <libnnrp/tools.h>
 
 #endif /* LIBNNRP_NNRP_H */
