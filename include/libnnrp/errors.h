@@ -309,9 +309,9 @@ extern "C" {
   X(INVALID_STATE, -800, 0x0003, "session 2.4", "not allowed in this session state")             \
   X(WOULD_BLOCK, -801, 0, "session 4.2", "send window full")                                     \
   X(FLOW_PAUSED, -802, 0, "session 4.2", "the peer paused submissions")                          \
-  X(FLOW_BACKPRESSURE, -803, 0, "session 4.2", "the peer signals hard backpressure")             \
+  X(FLOW_HARD_BACKPRESSURE, -803, 0, "session 4.2", "the peer signals hard backpressure")        \
   X(FLOW_DRAIN_ONLY, -804, 0, "session 4.2", "the peer accepts no new work (drain in flight only)") \
-  X(FLOW_RETRY_AFTER, -805, 0, "session 4.2", "the peer asked to wait (retry_after_ms)")         \
+  X(FLOW_RETRY_WAIT, -805, 0, "session 4.2", "the peer asked to wait (retry_after_ms)")          \
   X(CACHE_DISABLED, -806, 0x0006, "session 5.2", "the object cache is not enabled")              \
   X(CACHE_KIND, -807, 0x0006, "session 5.2", "object kind not negotiated for the cache")         \
   X(CACHE_MISS, -808, 0x000A, "session 5.5", "referenced object is not in the cache")            \
