@@ -3,6 +3,7 @@
  * the metadata encoder, computes the header lengths and the metadata length fields from the
  * actual inputs, and writes header, metadata and body through the sink.
  */
+#include "build_int.h"
 #include "control_int.h"
 #include "wire_int.h"
 
@@ -33,9 +34,8 @@ static int lengths_check(size_t meta_len, size_t body_len) {
   return 0;
 }
 
-/* Header and metadata; the caller writes the body. */
-static int write_head(const nnrp_packet_params *p, unsigned msg_type, const uint8_t *meta,
-                      size_t meta_len, size_t body_len, nnrp_sink *sink) {
+int nnrpi_packet_head_write(const nnrp_packet_params *p, unsigned msg_type, const uint8_t *meta,
+                            size_t meta_len, size_t body_len, nnrp_sink *sink) {
   int rc = lengths_check(meta_len, body_len);
   if (rc < 0) return rc;
   nnrp_header h = make_header(p, msg_type, meta_len, body_len);
@@ -51,7 +51,7 @@ static int write_head(const nnrp_packet_params *p, unsigned msg_type, const uint
 static int build_simple(const nnrp_packet_params *p, unsigned msg_type, const uint8_t *meta,
                         size_t meta_len, nnrp_vec body, nnrp_sink *sink) {
   if (body.len && !body.base) return NNRP_ERR_INVALID_ARGUMENT;
-  int rc = write_head(p, msg_type, meta, meta_len, body.len, sink);
+  int rc = nnrpi_packet_head_write(p, msg_type, meta, meta_len, body.len, sink);
   if (rc < 0) return rc;
   nnrp_sink_payload(sink, body.base, body.len);
   return nnrp_sink_error(sink);
@@ -63,7 +63,7 @@ static int build_with_patch(const nnrp_packet_params *p, unsigned msg_type, cons
                             size_t meta_len, const nnrp_profile_patch *patch, nnrp_sink *sink) {
   uint8_t block[NNRP_PROFILE_PATCH_LEN];
   size_t body_len = patch ? sizeof(block) : 0;
-  int rc = write_head(p, msg_type, meta, meta_len, body_len, sink);
+  int rc = nnrpi_packet_head_write(p, msg_type, meta, meta_len, body_len, sink);
   if (rc < 0) return rc;
   if (patch) {
     nnrp_profile_patch_encode(patch, block);
@@ -109,7 +109,7 @@ int nnrp_build_client_hello(const nnrp_packet_params *p, const nnrp_client_hello
   rc = nnrpi_ext_entries_check(exts, ext_count, nnrpi_client_hello_ext_types, 3);
   if (rc < 0) return rc;
   /* The extension block first, then the auth block (§6.1, §14 D1). */
-  rc = write_head(p, NNRP_MSG_CLIENT_HELLO, buf, sizeof(buf), ext_len + auth.len, sink);
+  rc = nnrpi_packet_head_write(p, NNRP_MSG_CLIENT_HELLO, buf, sizeof(buf), ext_len + auth.len, sink);
   if (rc < 0) return rc;
   rc = nnrp_ext_block_encode(exts, ext_count, sink);
   if (rc < 0) return rc;
@@ -132,7 +132,7 @@ int nnrp_build_server_hello_ack(const nnrp_packet_params *p, const nnrp_server_h
 
   rc = nnrpi_ext_entries_check(exts, ext_count, nnrpi_server_hello_ack_ext_types, 3);
   if (rc < 0) return rc;
-  rc = write_head(p, NNRP_MSG_SERVER_HELLO_ACK, buf, sizeof(buf), ext_len, sink);
+  rc = nnrpi_packet_head_write(p, NNRP_MSG_SERVER_HELLO_ACK, buf, sizeof(buf), ext_len, sink);
   if (rc < 0) return rc;
   return nnrp_ext_block_encode(exts, ext_count, sink);
 }

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "build_int.h"
 #include "wire_int.h"
 
 typedef enum body_shape { SHAPE_EMPTY, SHAPE_LEGACY, SHAPE_REGION } body_shape;
@@ -273,24 +274,9 @@ static int emit(const result_plan *p, nnrp_sink *sink) {
   int rc = write_body(p, &count);
   if (rc) return rc;
   if (count.total > UINT32_MAX) return NNRP_ERR_BUILD_FIELD_RANGE;
-  nnrp_header h = {
-      .version_major = NNRP_VERSION_MAJOR,
-      .wire_format = NNRP_WIRE_FORMAT,
-      .msg_type = NNRP_MSG_RESULT_PUSH,
-      .header_len = NNRP_HEADER_LEN,
-      .flags = pp->flags,
-      .meta_len = NNRP_RESULT_PUSH_META_LEN,
-      .body_len = (uint32_t)count.total,
-      .session_id = pp->session_id,
-      .frame_id = pp->frame_id,
-      .view_id = pp->view_id,
-      .route_id = pp->route_id,
-      .trace_id = pp->trace_id,
-  };
-  uint8_t header[NNRP_HEADER_LEN];
-  if ((rc = nnrp_header_encode(&h, header)) != 0) return rc;
-  nnrp_sink_write(sink, header, sizeof(header));
-  nnrp_sink_write(sink, p->meta, sizeof(p->meta));
+  rc = nnrpi_packet_head_write(pp, NNRP_MSG_RESULT_PUSH, p->meta, sizeof(p->meta),
+                               (size_t)count.total, sink);
+  if (rc) return rc;
   rc = write_body(p, sink);
   if (!rc) rc = nnrp_sink_error(sink);
   if (rc == NNRP_ERR_BUFFER_TOO_SMALL || rc == NNRP_ERR_IOV_TOO_SMALL)

@@ -12,6 +12,7 @@
  * bitmap/frame-count combinations of D22 are rejected after every reference check has passed,
  * so that an input the reference rejects gets the reference's error.
  */
+#include "build_int.h"
 #include "wire_int.h"
 
 typedef struct submit_plan {
@@ -238,34 +239,22 @@ static int write_body(const submit_plan *p, nnrp_sink *s) {
 
 /* Header, metadata and body into the caller's sink. */
 static int emit(const submit_plan *p, nnrp_sink *sink) {
+  size_t start = sink->total;
   nnrp_sink count;
   nnrp_sink_init_count(&count);
   int rc = write_body(p, &count);
   if (rc) return rc;
   if (count.total > UINT32_MAX) return NNRP_ERR_BUILD_FIELD_RANGE;
 
-  const nnrp_packet_params *pp = &p->in->packet;
-  nnrp_header h = {
-      .version_major = NNRP_VERSION_MAJOR,
-      .wire_format = NNRP_WIRE_FORMAT,
-      .msg_type = NNRP_MSG_FRAME_SUBMIT,
-      .header_len = NNRP_HEADER_LEN,
-      .flags = pp->flags,
-      .meta_len = NNRP_FRAME_SUBMIT_META_LEN,
-      .body_len = (uint32_t)count.total,
-      .session_id = pp->session_id,
-      .frame_id = pp->frame_id,
-      .view_id = pp->view_id,
-      .route_id = pp->route_id,
-      .trace_id = pp->trace_id,
-  };
-  uint8_t head[NNRP_HEADER_LEN];
-  rc = nnrp_header_encode(&h, head);
+  rc = nnrpi_packet_head_write(&p->in->packet, NNRP_MSG_FRAME_SUBMIT, p->meta_bytes,
+                               sizeof(p->meta_bytes), (size_t)count.total, sink);
   if (rc) return rc;
-  nnrp_sink_write(sink, head, sizeof(head));
-  nnrp_sink_write(sink, p->meta_bytes, sizeof(p->meta_bytes));
   rc = write_body(p, sink);
-  return rc ? rc : nnrp_sink_error(sink);
+  if (!rc) rc = nnrp_sink_error(sink);
+  /* A sink that ran out of room still reports the size the whole packet needs. */
+  if (rc == NNRP_ERR_BUFFER_TOO_SMALL || rc == NNRP_ERR_IOV_TOO_SMALL)
+    sink->total = start + NNRP_HEADER_LEN + NNRP_FRAME_SUBMIT_META_LEN + (size_t)count.total;
+  return rc;
 }
 
 /* ---- build_frame_submit_packet --------------------------------------------------------------- */
