@@ -327,7 +327,11 @@ extern "C" {
   X(PATCH_PENDING, -818, 0x0003, "session 2.5", "a SESSION_PATCH is already outstanding")        \
   X(MIGRATE_REJECTED, -819, 0, "transport 5.4", "the server rejected the migration")             \
   X(FRAME_DEPENDENCY, -820, 0x0003, "session 3.7", "dependency or retry names an unknown frame") \
-  X(VIEW_ID, -821, 0x0007, "session 3.1", "view id outside the negotiated lanes")
+  X(VIEW_ID, -821, 0x0007, "session 3.1", "view id outside the negotiated lanes")             \
+  X(SERVER_BUSY, -822, 0x000B, "session 1.2 R14", "the server cannot admit a session now")     \
+  X(CALLBACK, -823, 0, "-", "a host callback aborted the call")                                 \
+  X(BUDGET_POLICY, -824, 0, "session 6.2", "applied_budget_policy outside the frame budget_policy") \
+  X(PAYLOAD_KIND, -825, 0x0006, "session 1.3", "payload kind outside the negotiated set")
 
 /* Error codes. */
 typedef enum nnrp_error {
