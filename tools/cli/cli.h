@@ -184,6 +184,9 @@ int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_vectors(int argc, char **argv);
 int cli_cmd_conformance(int argc, char **argv);
 int cli_cmd_bench(int argc, char **argv);
+/* Usage texts of the commands defined with their code. */
+extern const char cli_conformance_usage[];
+extern const char cli_bench_usage[];
 int cli_cmd_build(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 

@@ -19,6 +19,7 @@ static const char general_usage[] =
     "  build    [FILE | -]                              reference builder calls (JSON lines)\n"
     "                                                   -> packets (hex lines)\n"
     "  check    [FILE | -] [PROFILE] [--json]           packets (hex lines) -> verdicts\n"
+    "  conformance vectors|plan|run [options]           the public conformance suite\n"
     "  help     [command]                               this text, or a command's\n"
     "\n"
     "  nnrp --version   library version\n"
@@ -138,6 +139,7 @@ void cli_usage(FILE *f, const char *cmd) {
   if (cmd && strcmp(cmd, "vectors") == 0) text = vectors_usage;
   if (cmd && strcmp(cmd, "build") == 0) text = build_usage;
   if (cmd && strcmp(cmd, "check") == 0) text = check_usage;
+  if (cmd && strcmp(cmd, "conformance") == 0) text = cli_conformance_usage;
   fputs(text, f);
 }
 
@@ -161,6 +163,7 @@ static const struct {
     {"vectors", cli_cmd_vectors},
     {"build", cli_cmd_build},
     {"check", cli_cmd_check},
+    {"conformance", cli_cmd_conformance},
 };
 
 static int find_command(const char *name) {
