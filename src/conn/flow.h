@@ -47,9 +47,24 @@ int nnrpi_flow_apply(nnrp_flow_state *f, uint32_t header_session_id, uint32_t se
 /* The window: max_concurrent_frames limited by the accepted credits (§4.2). */
 uint32_t nnrpi_flow_window(const nnrp_flow_state *f);
 
-/* Why a submission is not allowed now, or 0 if it is (NNRP_ERR_WOULD_BLOCK family codes:
- * window full, paused, hard backpressure, drain_in_flight_only, retry-after wait). */
+/*
+ * Why a submission is not allowed now, or 0 if it is.  The connection and session scopes both
+ * apply (the more restrictive wins).  The first blocking reason is reported, in this order:
+ * the peer's own stop signals first, since only a new FLOW_UPDATE lifts them, then the timed
+ * wait, then the window, which the next terminal message may free:
+ *   NNRP_ERR_FLOW_PAUSED           a scope is paused, or a credit of 0 was granted (§4.2)
+ *   NNRP_ERR_FLOW_HARD_BACKPRESSURE  backpressure_level = hard
+ *   NNRP_ERR_FLOW_DRAIN_ONLY       drain_in_flight_only is set
+ *   NNRP_ERR_FLOW_RETRY_WAIT       now < resume_not_before
+ *   NNRP_ERR_WOULD_BLOCK           in_flight >= window
+ * Soft backpressure and background_only never block; they are read from the scope states.
+ */
 int nnrpi_flow_check_submit(const nnrp_flow_state *f, uint32_t in_flight, nnrp_tstamp now);
+
+/* The last accepted update of an operation scope (recorded only), or NULL if none is held.
+ * The table keeps the NNRP_FLOW_OPERATIONS most recently first-seen operation ids. */
+const nnrp_flow_scope_state *nnrpi_flow_operation(const nnrp_flow_state *f,
+                                                  uint64_t operation_id);
 
 /* When the retry-after wait ends (NNRP_TSTAMP_NEVER when there is none pending). */
 nnrp_tstamp nnrpi_flow_next_expiry(const nnrp_flow_state *f, nnrp_tstamp now);
