@@ -15,18 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libnnrp/wire.h>
 
-/* ---- harness --------------------------------------------------------------------------------- */
+#include "bench_clock.h"
 
-/* Make the compiler assume the memory behind p is read (so writes to it are kept). */
-#if defined(__GNUC__) || defined(__clang__)
-#define KEEP(p) __asm__ volatile("" : : "r"(p) : "memory")
-#else
-#define KEEP(p) ((void)(p))
-#endif
+/* ---- harness --------------------------------------------------------------------------------- */
 
 static uint64_t checksum; /* every result is folded in; printed at the end */
 static int failures;      /* non-zero return codes seen while measuring */
@@ -34,12 +28,6 @@ static int failures;      /* non-zero return codes seen while measuring */
 static void fold(int rc, uint64_t v) {
   if (rc != 0) failures++;
   checksum = checksum * 31u + v + (uint64_t)(unsigned)rc;
-}
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 typedef void (*bench_fn)(size_t iterations);
@@ -58,17 +46,17 @@ static double measure(bench_fn fn, double *best) {
   const int reps = quick ? 3 : 11;
   size_t n = 1;
   for (;;) { /* grow the batch until it lasts batch_ns (this also warms up) */
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     fn(n);
-    uint64_t dt = now_ns() - t0;
+    uint64_t dt = bench_now_ns() - t0;
     if (dt >= batch_ns || n >= ((size_t)1 << 40)) break;
     n = dt < batch_ns / 64 ? n * 16 : n * 2;
   }
   double per_op[16];
   for (int r = 0; r < reps; r++) {
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     fn(n);
-    per_op[r] = (double)(now_ns() - t0) / (double)n;
+    per_op[r] = (double)(bench_now_ns() - t0) / (double)n;
   }
   qsort(per_op, (size_t)reps, sizeof(per_op[0]), cmp_double);
   *best = per_op[0];

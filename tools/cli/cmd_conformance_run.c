@@ -120,7 +120,7 @@ static json_t *load_suite(const char *shared, conf_suite *suite, char *vectors_d
   snprintf(path, sizeof(path), "%s/conformance/protocol/%s/vectors/semantic-vectors.json", shared,
            CONF_PROTOCOL);
   suite->recipes = conf_load_json("conformance run", path);
-  snprintf(path, sizeof(path), "%s/golden-vectors.json", vectors_dir);
+  snprintf(path, sizeof(path), "%.3000s/golden-vectors.json", vectors_dir);
   suite->golden = conf_load_json("conformance run", path);
   return suite->recipes && suite->golden ? suite->recipes : NULL;
 }

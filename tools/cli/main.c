@@ -20,6 +20,7 @@ static const char general_usage[] =
     "                                                   -> packets (hex lines)\n"
     "  check    [FILE | -] [PROFILE] [--json]           packets (hex lines) -> verdicts\n"
     "  conformance vectors|plan|run [options]           the public conformance suite\n"
+    "  bench    --plan PLAN --output OUT                benchmark plan -> results\n"
     "  help     [command]                               this text, or a command's\n"
     "\n"
     "  nnrp --version   library version\n"
@@ -140,6 +141,7 @@ void cli_usage(FILE *f, const char *cmd) {
   if (cmd && strcmp(cmd, "build") == 0) text = build_usage;
   if (cmd && strcmp(cmd, "check") == 0) text = check_usage;
   if (cmd && strcmp(cmd, "conformance") == 0) text = cli_conformance_usage;
+  if (cmd && strcmp(cmd, "bench") == 0) text = cli_bench_usage;
   fputs(text, f);
 }
 
@@ -164,6 +166,7 @@ static const struct {
     {"build", cli_cmd_build},
     {"check", cli_cmd_check},
     {"conformance", cli_cmd_conformance},
+    {"bench", cli_cmd_bench},
 };
 
 static int find_command(const char *name) {
