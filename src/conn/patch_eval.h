@@ -38,6 +38,13 @@ typedef struct nnrp_patch_effective {
  * whole ACK metadata (masks disjoint, union = request mask; status; first reason in bit order;
  * complete effective values; profile_patch_ack_bytes) and *ack_clamp / *has_ack_clamp, and
  * applies the accepted fields to *eff.  Never fails.
+ *
+ * Choices where §2.5 is silent: a profile id other than 0 / active_profile_id and a busy
+ * policy reject the whole patch (status rejected, even with an empty mask); a busy reject
+ * carries busy_retry_after_ms, or 1000 ms when that is 0 (step 4 wants a wait > 0); mask bit
+ * 0x40 without a clamp block (clamp NULL) is judged as an all-zero clamp, reason 4; the ack
+ * block of a requested but undefined clamp is all zeros.  The effective profile id is
+ * eff->profile_id and never changes.
  */
 void nnrpi_patch_evaluate(const nnrp_patch_policy *pol, nnrp_patch_effective *eff,
                           const nnrp_session_patch_meta *req, const nnrp_profile_patch *clamp,
