@@ -198,15 +198,36 @@ META_PACKET_MAPPER(m_result_hint, "ResultHintMetadata", nnrp_result_hint_meta,
                    nnrp_build_result_hint)
 META_PACKET_MAPPER(m_probe_ack, "TransportProbeAckMetadata", nnrp_transport_probe_ack_meta,
                    nnrp_build_transport_probe_ack)
-META_PACKET_MAPPER(m_migrate, "SessionMigrateMetadata", nnrp_session_migrate_meta,
-                   nnrp_build_session_migrate)
-META_PACKET_MAPPER(m_migrate_ack, "SessionMigrateAckMetadata", nnrp_session_migrate_ack_meta,
-                   nnrp_build_session_migrate_ack)
+
+/* The reference migrate builders take an opaque body; libnnrp sends none (wire-control §14
+ * D10), so a non-empty one is refused with the receive-side rule. */
+#define MIGRATE_MAPPER(fn, cls, type, builder)                                  \
+  static int fn(vec_ctx *c, const json_t *in, nnrp_sink *s) {                   \
+    nnrp_packet_params p = vec_read_params(c, in);                              \
+    const type *m = dataclass(c, in, "metadata", cls);                          \
+    if (vec_get_bytes(c, in, "body").len) return NNRP_ERR_BODY_NOT_EMPTY;        \
+    return builder(&p, m, s);                                                   \
+  }
+MIGRATE_MAPPER(m_migrate, "SessionMigrateMetadata", nnrp_session_migrate_meta,
+               nnrp_build_session_migrate)
+MIGRATE_MAPPER(m_migrate_ack, "SessionMigrateAckMetadata", nnrp_session_migrate_ack_meta,
+               nnrp_build_session_migrate_ack)
+
+/*
+ * The reference takes metadata length fields as given; libnnrp's builders derive them from
+ * the body.  A given length that differs from the body is refused with the receive-side rule
+ * (the reference would send a packet whose lengths disagree).
+ */
+static int given_len(uint64_t given, size_t actual, int err) {
+  return given == actual ? 0 : err;
+}
 
 static int m_probe(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_transport_probe_meta *m = dataclass(c, in, "metadata", "TransportProbeMetadata");
-  return nnrp_build_transport_probe(&p, m, vec_get_bytes(c, in, "body"), s);
+  nnrp_vec body = vec_get_bytes(c, in, "body");
+  int rc = given_len(m->probe_payload_bytes, body.len, NNRP_ERR_PROBE_PAYLOAD_LEN);
+  return rc ? rc : nnrp_build_transport_probe(&p, m, body, s);
 }
 
 #define PARAMS_MAPPER(fn, builder)                                  \
@@ -270,10 +291,13 @@ static int m_packet_client_hello(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   uint8_t *body = vec_alloc(c, blen + auth.len);
   nnrp_sink bs;
   nnrp_sink_init_buffer(&bs, body, blen + auth.len);
-  nnrp_ext_block_encode(e, n, &bs);
+  int rc = nnrp_ext_block_encode(e, n, &bs);
+  if (rc) return rc; /* an entry libnnrp does not send */
   nnrp_sink_write(&bs, auth.base, auth.len);
   body_equals(c, in, body, bs.len);
-  return nnrp_build_client_hello(&p, m, e, n, auth, s);
+  rc = given_len(m->auth_bytes, auth.len, NNRP_ERR_HELLO_BODY_LEN);
+  if (!rc) rc = given_len(m->control_extension_bytes, blen, NNRP_ERR_HELLO_BODY_LEN);
+  return rc ? rc : nnrp_build_client_hello(&p, m, e, n, auth, s);
 }
 
 static int m_packet_server_hello_ack(vec_ctx *c, const json_t *in, nnrp_sink *s) {
@@ -287,9 +311,11 @@ static int m_packet_server_hello_ack(vec_ctx *c, const json_t *in, nnrp_sink *s)
   uint8_t *body = vec_alloc(c, blen);
   nnrp_sink bs;
   nnrp_sink_init_buffer(&bs, body, blen);
-  nnrp_ext_block_encode(e, n, &bs);
+  int rc = nnrp_ext_block_encode(e, n, &bs);
+  if (rc) return rc;
   body_equals(c, in, body, bs.len);
-  return nnrp_build_server_hello_ack(&p, m, e, n, s);
+  rc = given_len(m->control_extension_bytes, blen, NNRP_ERR_ACK_BODY_LEN);
+  return rc ? rc : nnrp_build_server_hello_ack(&p, m, e, n, s);
 }
 
 /* SESSION_PATCH(_ACK): the optional 16-byte block of body_parts. */
@@ -314,7 +340,8 @@ static int m_packet_session_patch(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   const nnrp_session_patch_meta *m = dataclass(c, in, "metadata", "SessionPatchMetadata");
   const nnrp_profile_patch *pp =
       patch_block(c, in, "profile_patch_block", "TensorProfilePatchBlock");
-  return nnrp_build_session_patch(&p, m, pp, s);
+  int rc = given_len(m->profile_patch_bytes, pp ? 16 : 0, NNRP_ERR_PATCH_BODY_LEN);
+  return rc ? rc : nnrp_build_session_patch(&p, m, pp, s);
 }
 
 static int m_packet_session_patch_ack(vec_ctx *c, const json_t *in, nnrp_sink *s) {
@@ -324,21 +351,26 @@ static int m_packet_session_patch_ack(vec_ctx *c, const json_t *in, nnrp_sink *s
       dataclass(c, in, "metadata", "SessionPatchAckMetadata");
   const nnrp_profile_patch *pp =
       patch_block(c, in, "profile_patch_ack_block", "TensorProfilePatchAckBlock");
-  return nnrp_build_session_patch_ack(&p, m, pp, s);
+  int rc = given_len(m->profile_patch_ack_bytes, pp ? 16 : 0, NNRP_ERR_PATCH_BODY_LEN);
+  return rc ? rc : nnrp_build_session_patch_ack(&p, m, pp, s);
 }
 
 static int m_packet_error(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   fixed_header_args(c, in, NNRP_MSG_ERROR);
   nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_error_meta *m = dataclass(c, in, "metadata", "ErrorMetadata");
-  return nnrp_build_error(&p, m, vec_get_bytes(c, in, "body"), s);
+  nnrp_vec body = vec_get_bytes(c, in, "body");
+  int rc = given_len(m->diagnostic_bytes, body.len, NNRP_ERR_ERROR_DIAG_LEN);
+  return rc ? rc : nnrp_build_error(&p, m, body, s);
 }
 
 static int m_packet_cache_put(vec_ctx *c, const json_t *in, nnrp_sink *s) {
   fixed_header_args(c, in, NNRP_MSG_CACHE_PUT);
   nnrp_packet_params p = vec_read_params(c, in);
   const nnrp_cache_put_meta *m = dataclass(c, in, "metadata", "CachePutMetadata");
-  return nnrp_build_cache_put(&p, m, vec_get_bytes(c, in, "body"), s);
+  nnrp_vec body = vec_get_bytes(c, in, "body");
+  int rc = given_len(m->object_bytes, body.len, NNRP_ERR_CACHE_OBJECT_LEN);
+  return rc ? rc : nnrp_build_cache_put(&p, m, body, s);
 }
 
 static int m_packet_cache_ack(vec_ctx *c, const json_t *in, nnrp_sink *s) {
@@ -387,7 +419,7 @@ static int pack_regions(vec_ctx *c, two_sink_fn fn, const void *frames, size_t n
 }
 
 /* FRAME_SUBMIT / RESULT_PUSH assembled from their region parts with the region packers. */
-static nnrp_vec region_body(vec_ctx *c, const json_t *parts) {
+static int region_body(vec_ctx *c, const json_t *parts, nnrp_vec *out) {
   nnrp_vec regions[NNRP_REGION_COUNT];
   memset(regions, 0, sizeof(regions));
   const json_t *pb = vec_member(c, parts, "pack_body");
@@ -403,21 +435,23 @@ static nnrp_vec region_body(vec_ctx *c, const json_t *parts) {
   void *frames, *xframes;
   size_t nf = vec_get_list(c, parts, "typed_frames", "TypedPayloadFrame", &frames);
   size_t nx = vec_get_list(c, parts, "extension_frames", "ExtensionFrame", &xframes);
-  if (pack_regions(c, typed_pack, frames, nf, &regions[NNRP_REGION_TYPED_DESCRIPTORS],
-                   &regions[NNRP_REGION_TYPED_FRAMES]))
-    vec_fail(c, "nnrp_typed_frames_pack failed");
-  if (pack_regions(c, ext_pack, xframes, nx, &regions[NNRP_REGION_EXT_DESCRIPTORS],
-                   &regions[NNRP_REGION_EXT_PAYLOADS]))
-    vec_fail(c, "nnrp_ext_frames_pack failed");
+  /* Frames libnnrp does not send (a TENSOR typed frame, unknown flags) are refused here. */
+  int rc = pack_regions(c, typed_pack, frames, nf, &regions[NNRP_REGION_TYPED_DESCRIPTORS],
+                        &regions[NNRP_REGION_TYPED_FRAMES]);
+  if (!rc)
+    rc = pack_regions(c, ext_pack, xframes, nx, &regions[NNRP_REGION_EXT_DESCRIPTORS],
+                      &regions[NNRP_REGION_EXT_PAYLOADS]);
+  if (rc) return rc;
   nnrp_sink cs;
   nnrp_sink_init_count(&cs);
   nnrp_body_pack(regions, &cs);
   uint8_t *body = vec_alloc(c, cs.total);
   nnrp_sink bs;
   nnrp_sink_init_buffer(&bs, body, cs.total);
-  if (nnrp_body_pack(regions, &bs)) vec_fail(c, "nnrp_body_pack failed");
-  nnrp_vec out = {body, bs.len};
-  return out;
+  rc = nnrp_body_pack(regions, &bs);
+  out->base = body;
+  out->len = bs.len;
+  return rc;
 }
 
 static int data_packet(vec_ctx *c, const json_t *in, nnrp_sink *s, unsigned type,
@@ -425,14 +459,21 @@ static int data_packet(vec_ctx *c, const json_t *in, nnrp_sink *s, unsigned type
   fixed_header_args(c, in, type);
   nnrp_packet_params p = vec_read_params(c, in);
   const void *m = dataclass(c, in, "metadata", cls);
+  const json_t *parts = vec_member(c, in, "body_parts");
+  nnrp_vec body = {NULL, 0};
+  int rc = 0;
+  if (parts) {
+    rc = region_body(c, parts, &body);
+    if (rc) return rc;
+    body_equals(c, in, body.base, body.len);
+  } else {
+    body = vec_get_bytes(c, in, "body");
+  }
   uint8_t meta[72];
   size_t mlen = type == NNRP_MSG_FRAME_SUBMIT ? 72 : 64;
-  int rc = type == NNRP_MSG_FRAME_SUBMIT ? nnrp_frame_submit_meta_encode(m, meta)
+  rc = type == NNRP_MSG_FRAME_SUBMIT ? nnrp_frame_submit_meta_encode(m, meta)
                                          : nnrp_result_push_meta_encode(m, meta);
   if (rc) return rc;
-  const json_t *parts = vec_member(c, in, "body_parts");
-  nnrp_vec body = parts ? region_body(c, parts) : vec_get_bytes(c, in, "body");
-  if (parts) body_equals(c, in, body.base, body.len);
   /* The scatter-gather sink may point at the metadata: keep it alive past this call. */
   uint8_t *mcopy = vec_alloc(c, mlen);
   memcpy(mcopy, meta, mlen);
@@ -489,8 +530,15 @@ static int write_ref(const nnrp_object_ref *r, nnrp_sink *s) {
   return sink_rc(s);
 }
 
+/* ObjectReferenceBlock.pack refuses what no decoder accepts: flags, unknown kinds (wire-data
+ * §9.3, §2.3); nnrp_object_ref_encode is a plain field encoder. */
 static int m_object_ref(vec_ctx *c, const json_t *in, nnrp_sink *s) {
-  return write_ref(whole_dataclass(c, in, "ObjectReferenceBlock"), s);
+  const nnrp_object_ref *r = whole_dataclass(c, in, "ObjectReferenceBlock");
+  if (r->object_kind < NNRP_OBJECT_CAMERA_BLOCK ||
+      r->object_kind > NNRP_OBJECT_STRUCTURED_EVENT_SCHEMA)
+    return NNRP_ERR_OBJECT_KIND;
+  if (r->ref_flags) return NNRP_ERR_REF_FLAGS;
+  return write_ref(r, s);
 }
 
 static int ref_of_kind(vec_ctx *c, const json_t *in, nnrp_sink *s, uint16_t kind) {

@@ -67,7 +67,8 @@ static int answer(const char *line, size_t index) {
     nnrp_sink s;
     nnrp_sink_init_count(&s);
     int rc = fn(&c, in, &s);
-    vec_check_used(&c, in, "inputs");
+    /* A refusal may come before every input was read; an accepted call must read them all. */
+    if (rc == 0) vec_check_used(&c, in, "inputs");
     if (c.errors) {
       printf("invalid input: %s\n", c.first_error);
     } else if (rc) {
