@@ -1,13 +1,14 @@
 /*
  * nnrp_bench_wire: nanoseconds per operation of the wire codecs.
  *
- *   nnrp_bench_wire [--quick] [--filter TEXT]
+ *   nnrp_bench_wire [--quick] [--filter TEXT] [--json]
  *
  * Each case runs a batch of operations sized so that one batch lasts a few milliseconds,
  * once to warm up and then several times; the median batch gives ns/op.  Inputs vary a
  * little per operation and every result feeds a checksum, so the compiler cannot hoist or
  * drop the work.  Targets and the reference SDK figures are printed beside the results,
- * never asserted: a slow machine is not a failure.
+ * never asserted: a slow machine is not a failure.  --json prints the results as one JSON
+ * object instead of the table (bench/interop_bench.py reads it).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -661,15 +662,31 @@ static void format_time(char *out, size_t cap, double ns) {
     snprintf(out, cap, "%.3g", ns);
 }
 
+/* {"cases": [{"name", "ns", "best"}...], "checksum"} of the cases that ran. */
+static void print_json(void) {
+  printf("{\"cases\": [");
+  const char *sep = "";
+  for (size_t i = 0; i < CASE_COUNT; i++) {
+    if (cases[i].ns <= 0) continue;
+    printf("%s\n  {\"name\": \"%s\", \"ns\": %.3f, \"best\": %.3f}", sep, cases[i].name,
+           cases[i].ns, cases[i].best);
+    sep = ",";
+  }
+  printf("\n], \"checksum\": \"%016llx\"}\n", (unsigned long long)checksum);
+}
+
 int main(int argc, char **argv) {
   const char *filter = NULL;
+  int json = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) {
       quick = 1;
+    } else if (strcmp(argv[i], "--json") == 0) {
+      json = 1;
     } else if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) {
       filter = argv[++i];
     } else {
-      fprintf(stderr, "usage: %s [--quick] [--filter TEXT]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--quick] [--filter TEXT] [--json]\n", argv[0]);
       return 2;
     }
   }
@@ -682,17 +699,21 @@ int main(int argc, char **argv) {
   memcpy(big_packet, big_out, big_packet_len);
   if (failures) die("priming the decode inputs", -1);
 
-  printf("%-36s %10s %10s %12s %16s %10s\n", "operation", "ns/op", "best", "ops/s", "target",
-         "vs nnrp-py");
+  if (!json)
+    printf("%-36s %10s %10s %12s %16s %10s\n", "operation", "ns/op", "best", "ops/s", "target",
+           "vs nnrp-py");
   for (size_t i = 0; i < CASE_COUNT; i++) {
     bench_case *c = &cases[i];
     if (filter && !strstr(c->name, filter)) continue;
     int before = failures;
     c->ns = measure(c->fn, &c->best);
     if (failures != before) {
-      printf("%-36s %10s (an operation returned an error)\n", c->name, "FAILED");
+      fprintf(json ? stderr : stdout, "%-36s %10s (an operation returned an error)\n", c->name,
+              "FAILED");
+      c->ns = 0;
       continue;
     }
+    if (json) continue;
     char ns[32], best[32], target[40] = "", ref[32] = "";
     format_time(ns, sizeof(ns), c->ns);
     format_time(best, sizeof(best), c->best);
@@ -707,15 +728,16 @@ int main(int argc, char **argv) {
 
   const bench_case *enc = find_case(b_big_encode), *cpy = find_case(b_big_memcpy);
   const bench_case *sg = find_case(b_big_iov);
-  if (enc->ns > 0 && cpy->ns > 0)
+  if (json) print_json();
+  if (!json && enc->ns > 0 && cpy->ns > 0)
     printf("\n16 MiB encode vs memcpy: %.2fx memcpy speed (target >= 0.80x: %s)\n",
            cpy->ns / enc->ns, cpy->ns / enc->ns >= 0.8 ? "ok" : "MISS");
-  if (sg->ns > 0)
+  if (!json && sg->ns > 0)
     printf("16 MiB scatter-gather: %zu structural bytes copied of %zu packet bytes, "
            "%zu iovecs, %.0fx faster than the buffer encode\n",
            big_structural_bytes, big_packet_len, big_iov_count,
            enc->ns > 0 ? enc->ns / sg->ns : 0.0);
-  printf("(checksum %016llx)\n", (unsigned long long)checksum);
+  if (!json) printf("(checksum %016llx)\n", (unsigned long long)checksum);
   free(big_payload);
   free(big_out);
   free(big_packet);
