@@ -1,8 +1,9 @@
 /*
  * Whole-packet decoder: nnrp_packet_decode in the strict and the PY-compatible profile
- * (stream and exact framing).  Every view of an accepted packet must lie inside it, the
- * iterators must walk what the decoder validated, and the packet must re-encode through
- * nnrp_packet_encode_raw to the very same bytes.
+ * (stream and exact framing).  The PY-compatible profile must accept whatever the strict
+ * one does.  Every view of an accepted packet must lie inside it, the iterators must walk
+ * what the decoder validated, and the packet must re-encode through nnrp_packet_encode_raw
+ * to the very same bytes.
  */
 #include "fuzz_walk.h"
 
@@ -20,7 +21,7 @@ static void walk_hello(const nnrp_packet *p) {
   FUZZ_CHECK(n == p->hello.extension_count);
 }
 
-static void check_profile(const uint8_t *data, size_t size, uint32_t flags) {
+static int check_profile(const uint8_t *data, size_t size, uint32_t flags) {
   nnrp_decode_options opts = {0};
   opts.flags = flags;
   nnrp_packet p;
@@ -29,7 +30,7 @@ static void check_profile(const uint8_t *data, size_t size, uint32_t flags) {
   if (rc != 0) {
     FUZZ_CHECK(rc < 0);
     FUZZ_CHECK(diag.error == rc);
-    return;
+    return rc;
   }
   FUZZ_CHECK(p.packet_len <= size);
   FUZZ_CHECK(p.packet_len == NNRP_HEADER_LEN + p.metadata.len + p.body.len);
@@ -71,18 +72,22 @@ static void check_profile(const uint8_t *data, size_t size, uint32_t flags) {
                     nnrp_header_decode(&hdr, data, size, NULL) == 0;
   if (erc == NNRP_ERR_BUFFER_TOO_SMALL) {
     FUZZ_CHECK(p.packet_len > sizeof(out));
-    return;
+    return 0;
   }
   if (must_encode) FUZZ_CHECK(erc == 0);
-  if (erc != 0) return;
+  if (erc != 0) return 0;
   FUZZ_CHECK(sink.len == p.packet_len);
   FUZZ_CHECK(memcmp(out, data, p.packet_len) == 0);
+  return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  check_profile(data, size, 0);
-  check_profile(data, size, NNRP_DECODE_EXACT);
-  check_profile(data, size, NNRP_DECODE_PY_COMPAT);
+  /* The PY-compatible profile only relaxes rules: what strict takes, it takes too. */
+  int strict = check_profile(data, size, 0);
+  int compat = check_profile(data, size, NNRP_DECODE_PY_COMPAT);
+  if (strict == 0) FUZZ_CHECK(compat == 0);
+  int exact = check_profile(data, size, NNRP_DECODE_EXACT);
+  if (exact == 0) FUZZ_CHECK(strict == 0);
   check_profile(data, size, NNRP_DECODE_PY_COMPAT | NNRP_DECODE_EXACT);
   return 0;
 }

@@ -24,7 +24,10 @@ META_SELECTOR = {0x01: 0, 0x02: 1, 0x03: 2, 0x04: 3, 0x06: 4, 0x14: 5, 0x15: 6, 
 PROFILE_PATCH_SELECTOR, COVERAGE_SELECTOR = 16, 17
 TARGETS = ["header", "packet", "control_meta", "ext_block", "tile_index", "section_seq",
            "tensor_body", "region_body", "typed_regions", "frame_submit_body",
-           "result_push_body", "builder"]
+           "result_push_body", "builder", "control_build"]
+# Message types in the order of fuzz_control_build.c's table.
+CONTROL_BUILD_TYPES = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x11, 0x13, 0x14, 0x15, 0x16, 0x17,
+                       0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x20, 0x21, 0x10, 0x12, 0x07, 0xFF]
 
 
 def align8(n):
@@ -159,6 +162,12 @@ def main():
         if parts is None:
             continue
         msg_type, meta, body = parts
+        if msg_type in CONTROL_BUILD_TYPES and msg_type not in (FRAME_SUBMIT, RESULT_PUSH):
+            # metadata, header fields (u8 session, frame, view; u32 trace; flags), no
+            # extensions, no profile patch, then the body bytes
+            params = bytes([packet[20], packet[24], packet[28]]) + packet[32:36] + bytes([0])
+            seeds["control_build"].append(bytes([CONTROL_BUILD_TYPES.index(msg_type)]) + meta +
+                                          params + b"\0" + bytes(9) + body)
         if msg_type in META_SELECTOR:
             sel = META_SELECTOR[msg_type]
             seeds["control_meta"].append(bytes([sel]) + meta)
