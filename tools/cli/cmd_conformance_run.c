@@ -220,15 +220,16 @@ int conf_cmd_run(int argc, char **argv) {
   json_object_set_new(results, "results", list);
 
   size_t count[4] = {0, 0, 0, 0};
+  FILE *say = strcmp(output, "-") == 0 ? stderr : stdout; /* the results may be on stdout */
   for (size_t i = 0; i < json_array_size(cases); i++) {
     json_t *c = json_array_get(cases, i);
     conf_outcome o;
     json_array_append_new(list, run_case(c, protocol, &suite, suite_ok, evidence, &o));
     count[o]++;
-    printf("%-5s %s\n", outcome_names[o], str(c, "id"));
+    fprintf(say, "%-5s %s\n", outcome_names[o], str(c, "id"));
   }
   int rc = conf_write_json(cmd, output, results);
-  printf("%zu cases: %zu pass, %zu fail, %zu skip, %zu error; results in %s\n",
+  fprintf(say, "%zu cases: %zu pass, %zu fail, %zu skip, %zu error; results in %s\n",
          json_array_size(cases), count[CONF_PASS], count[CONF_FAIL], count[CONF_SKIP],
          count[CONF_ERROR], output);
   json_decref(results);
