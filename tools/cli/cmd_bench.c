@@ -33,7 +33,7 @@ const char cli_bench_usage[] =
     "runtime probe are reported skip with the reason.  --sdk-commit records the source\n"
     "revision in the environment block.\n";
 
-/* ---- workloads: n operations each; the number of failed library calls ------------------------- */
+/* ---- workloads: n operations each; the number of failed library calls ------------------------ */
 
 static uint64_t sink_sum; /* every result is folded in, so no work can be dropped */
 
@@ -53,8 +53,18 @@ static const uint16_t tile_ids[TILES] = {10, 11, 12, 13};
 static nnrp_tensor_section_data section;
 
 static void setup(void) {
-  header = (nnrp_header){1, 0, NNRP_MSG_FRAME_SUBMIT, NNRP_HEADER_LEN, NNRP_FLAG_KEYFRAME,
-                         NNRP_FRAME_SUBMIT_META_LEN, 4096, 7, 11, 2, 0, 123456789};
+  header = (nnrp_header){1,
+                         0,
+                         NNRP_MSG_FRAME_SUBMIT,
+                         NNRP_HEADER_LEN,
+                         NNRP_FLAG_KEYFRAME,
+                         NNRP_FRAME_SUBMIT_META_LEN,
+                         4096,
+                         7,
+                         11,
+                         2,
+                         0,
+                         123456789};
   memset(&hello, 0, sizeof(hello));
   hello.min_version_major = hello.max_version_major = 1;
   hello.supported_wire_format_bitmap = 1, hello.supported_profile_bitmap = 1;
@@ -65,8 +75,10 @@ static void setup(void) {
   hello_ack.accepted_profile_bitmap = 1, hello_ack.accepted_payload_kind_bitmap = 0x3;
   hello_ack.max_lane_count = 4, hello_ack.max_concurrent_frames = 8;
   nnrp_frame_submit_meta_init(&submit_meta);
-  submit_meta.src_width = 640, submit_meta.src_height = 360, submit_meta.tile_width = submit_meta.tile_height = 32;
-  submit_meta.tile_count = 84, submit_meta.section_count = 2, submit_meta.tile_index_mode = NNRP_TILE_RAW_U16;
+  submit_meta.src_width = 640, submit_meta.src_height = 360,
+  submit_meta.tile_width = submit_meta.tile_height = 32;
+  submit_meta.tile_count = 84, submit_meta.section_count = 2,
+  submit_meta.tile_index_mode = NNRP_TILE_RAW_U16;
   submit_meta.tile_index_bytes = 168, submit_meta.latency_budget_ms = 100;
   nnrp_result_push_meta_init(&result_meta);
   result_meta.section_count = 1, result_meta.tile_count = 84, result_meta.tile_index_bytes = 168;
@@ -144,8 +156,9 @@ static size_t w_tensor(size_t n) {
     KEEP(body);
     nnrp_tensor_body_view v;
     if (!rc) rc = nnrp_tensor_body_unpack(&v, body, s.len, 2 * TILES, 1, TILES, 0, NULL);
-    if (!rc) rc = nnrp_tile_index_validate(v.tile_index.base, v.tile_index.len, NNRP_TILE_RAW_U16,
-                                           TILES, 0, 0);
+    if (!rc)
+      rc = nnrp_tile_index_validate(v.tile_index.base, v.tile_index.len, NNRP_TILE_RAW_U16, TILES,
+                                    0, 0);
     if (!rc) {
       nnrp_section_iter it;
       nnrp_section_view sv;
@@ -168,7 +181,7 @@ static size_t w_tensor(size_t n) {
   return failed;
 }
 
-/* ---- scenarios ---------------------------------------------------------------------------------- */
+/* ---- scenarios ------------------------------------------------------------------------------- */
 
 typedef struct workload {
   const char *operation;
@@ -262,7 +275,8 @@ static int measure(const workload *w, size_t iterations, size_t warmup, json_t *
   return 0;
 }
 
-/* ---- environment --------------------------------------------------------------------------------- */
+/* ---- environment
+ * --------------------------------------------------------------------------------- */
 
 static json_t *environment(const char *commit) {
   json_t *env = json_object();
@@ -292,8 +306,8 @@ static json_t *environment(const char *commit) {
 #else
   const char *optimized = "not optimized";
 #endif
-  snprintf(text, sizeof(text), "libnnrp %s (C11; nnrp built with %s, %s)", nnrp_version(),
-           compiler, optimized);
+  snprintf(text, sizeof(text), "libnnrp %s (C11; nnrp built with %s, %s)", nnrp_version(), compiler,
+           optimized);
   json_object_set_new(env, "host_runtime", json_string(text));
   if (have_uname) {
     char os[65];
@@ -307,8 +321,7 @@ static json_t *environment(const char *commit) {
     json_object_set_new(env, "os", json_string("unknown"));
     json_object_set_new(env, "arch", json_string("unknown"));
   }
-  snprintf(text, sizeof(text), "%s (%ld logical CPUs online)", cpu[0] ? cpu : "unknown CPU",
-           cores);
+  snprintf(text, sizeof(text), "%s (%ld logical CPUs online)", cpu[0] ? cpu : "unknown CPU", cores);
   json_object_set_new(env, "cpu", json_string(text));
   snprintf(text, sizeof(text),
            "kernel %s; single thread; latency percentiles are over batches of consecutive "
@@ -319,7 +332,8 @@ static json_t *environment(const char *commit) {
   return env;
 }
 
-/* ---- command ------------------------------------------------------------------------------------- */
+/* ---- command
+ * ------------------------------------------------------------------------------------- */
 
 static const char *str(json_t *o, const char *key) {
   return json_string_value(json_object_get(o, key));
@@ -342,7 +356,8 @@ int cli_cmd_bench(int argc, char **argv) {
     if (i + 1 >= argc) return cli_usage_error(cmd, "%s needs a value", argv[i]);
     *slot = argv[++i];
   }
-  if (!plan_path || !output) return cli_usage_error(cmd, "--plan PLAN and --output OUT are required");
+  if (!plan_path || !output)
+    return cli_usage_error(cmd, "--plan PLAN and --output OUT are required");
 
   json_t *plan = conf_load_json(cmd, plan_path);
   if (!plan) return CLI_FAIL;
@@ -377,7 +392,8 @@ int cli_cmd_bench(int argc, char **argv) {
     const char *outcome = "skip";
     char message[512];
     if (!wl) {
-      snprintf(message, sizeof(message), "no libnnrp workload for operation %s", op ? op : "(none)");
+      snprintf(message, sizeof(message), "no libnnrp workload for operation %s",
+               op ? op : "(none)");
     } else if (!wl->run) {
       snprintf(message, sizeof(message), "%s", wl->skip);
     } else if (!category || strcmp(category, "latency") != 0) {

@@ -43,7 +43,7 @@ const char cli_conformance_usage[] =
 #define PLAN_SCHEMA \
   "https://github.com/NagareWorks/nnrp-conformance/schemas/adapter-execution-plan.schema.json"
 
-/* ---- JSON files -------------------------------------------------------------------------------- */
+/* ---- JSON files ------------------------------------------------------------------------------ */
 
 json_t *conf_load_json(const char *cmd, const char *path) {
   json_error_t err;
@@ -115,7 +115,7 @@ static const char *base_name(const char *path) {
   return slash ? slash + 1 : path;
 }
 
-/* ---- vectors ----------------------------------------------------------------------------------- */
+/* ---- vectors --------------------------------------------------------------------------------- */
 
 int conf_cmd_vectors(int argc, char **argv) {
   const char *cmd = "conformance vectors", *recipes = NULL, *output = "-";
@@ -188,7 +188,7 @@ out:
   return rc;
 }
 
-/* ---- plan -------------------------------------------------------------------------------------- */
+/* ---- plan ------------------------------------------------------------------------------------ */
 
 static int claimed(json_t *supports, json_t *required) {
   for (size_t i = 0; i < json_array_size(required); i++) {
@@ -272,10 +272,11 @@ out:
   return rc;
 }
 
-/* ---- dispatch ---------------------------------------------------------------------------------- */
+/* ---- dispatch -------------------------------------------------------------------------------- */
 
 int cli_cmd_conformance(int argc, char **argv) {
-  if (argc < 2) return cli_usage_error("conformance", "a subcommand is required: vectors, plan or run");
+  if (argc < 2)
+    return cli_usage_error("conformance", "a subcommand is required: vectors, plan or run");
   if (strcmp(argv[1], "vectors") == 0) return conf_cmd_vectors(argc - 1, argv + 1);
   if (strcmp(argv[1], "plan") == 0) return conf_cmd_plan(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return conf_cmd_run(argc - 1, argv + 1);

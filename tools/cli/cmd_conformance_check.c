@@ -42,8 +42,7 @@ static const char *code_name(int rc) {
 }
 
 int conf_check_rc(conf_case *c, int got, int want, const char *what) {
-  if (want == 0)
-    return conf_check(c, got == 0, "%s: %s", what, code_name(got));
+  if (want == 0) return conf_check(c, got == 0, "%s: %s", what, code_name(got));
   return conf_check(c, got == want, "%s: rejected with %s (%s)%s%s", what, code_name(got),
                     nnrp_err_rule(got) ? nnrp_err_rule(got) : "-", got == want ? "" : ", expected ",
                     got == want ? "" : code_name(want));

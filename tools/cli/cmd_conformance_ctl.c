@@ -104,7 +104,7 @@ static int build_done(packet *out, nnrp_sink *s, int rc) {
   return rc;
 }
 
-/* ---- FLOW_UPDATE ------------------------------------------------------------------------------- */
+/* ---- FLOW_UPDATE ----------------------------------------------------------------------------- */
 
 static int flow_packet(packet *out, uint32_t session, const nnrp_flow_update_meta *m) {
   const nnrp_packet_params pp = {session, 0, 0, 6, 13, 0};
@@ -113,25 +113,49 @@ static int flow_packet(packet *out, uint32_t session, const nnrp_flow_update_met
   return build_done(out, &s, nnrp_build_flow_update(&pp, m, &s));
 }
 
-static void fu_scope3(packet *p) { p->b[META + 0] = 3; }
-static void fu_reason5(packet *p) { p->b[META + 1] = 5; }
-static void fu_backpressure3(packet *p) { p->b[META + 2] = 3; }
-static void fu_reserved0(packet *p) { p->b[META + 3] = 1; }
-static void fu_foreign_credit(packet *p) { st16(p->b + META + 4, 1); }
-static void fu_reserved1(packet *p) { st16(p->b + META + 10, 1); }
-static void fu_operation_id(packet *p) { p->b[META + 12] = 9; }
-static void fu_no_operation_id(packet *p) { memset(p->b + META + 12, 0, 8); }
-static void fu_retry_without_flag(packet *p) { st32(p->b + META + 28, NNRP_FLOW_CREDIT_VALID); }
-static void fu_unknown_flag(packet *p) { p->b[META + 28] |= 0x10; }
-static void fu_session_zero(packet *p) { st32(p->b + H_SESSION, 0); }
-static void fu_session_set(packet *p) { st32(p->b + H_SESSION, 21); }
+static void fu_scope3(packet *p) {
+  p->b[META + 0] = 3;
+}
+static void fu_reason5(packet *p) {
+  p->b[META + 1] = 5;
+}
+static void fu_backpressure3(packet *p) {
+  p->b[META + 2] = 3;
+}
+static void fu_reserved0(packet *p) {
+  p->b[META + 3] = 1;
+}
+static void fu_foreign_credit(packet *p) {
+  st16(p->b + META + 4, 1);
+}
+static void fu_reserved1(packet *p) {
+  st16(p->b + META + 10, 1);
+}
+static void fu_operation_id(packet *p) {
+  p->b[META + 12] = 9;
+}
+static void fu_no_operation_id(packet *p) {
+  memset(p->b + META + 12, 0, 8);
+}
+static void fu_retry_without_flag(packet *p) {
+  st32(p->b + META + 28, NNRP_FLOW_CREDIT_VALID);
+}
+static void fu_unknown_flag(packet *p) {
+  p->b[META + 28] |= 0x10;
+}
+static void fu_session_zero(packet *p) {
+  st32(p->b + H_SESSION, 0);
+}
+static void fu_session_set(packet *p) {
+  st32(p->b + H_SESSION, 21);
+}
 
 conf_outcome conf_l1_flow_update(conf_case *c) {
   static packet scoped[3];
   static nnrp_packet p;
   const nnrp_flow_update_meta metas[3] = {
-      {NNRP_FLOW_SCOPE_CONNECTION, NNRP_FLOW_GRANT, NNRP_BACKPRESSURE_NONE, 0, 64, 0, 0, 0, 0, 0,
-       1, NNRP_FLOW_CREDIT_VALID},
+      {NNRP_FLOW_SCOPE_CONNECTION, NNRP_FLOW_GRANT, NNRP_BACKPRESSURE_NONE, 0, 64, 0, 0, 0, 0, 0, 1,
+       NNRP_FLOW_CREDIT_VALID},
       {NNRP_FLOW_SCOPE_SESSION, NNRP_FLOW_CONGESTION, NNRP_BACKPRESSURE_HARD, 0, 0, 1, 0, 0, 0, 40,
        5, NNRP_FLOW_CREDIT_VALID | NNRP_FLOW_RETRY_AFTER_VALID},
       {NNRP_FLOW_SCOPE_OPERATION, NNRP_FLOW_PAUSE, NNRP_BACKPRESSURE_SOFT, 0, 0, 0, 2, 0,
@@ -147,8 +171,8 @@ conf_outcome conf_l1_flow_update(conf_case *c) {
     if (round_trip(c, scope_names[i], &scoped[i], &p)) {
       conf_check_fields(c, scope_names[i], cli_meta_fields(NNRP_MSG_FLOW_UPDATE),
                         &p.meta.flow_update, &metas[i]);
-      conf_check(c, p.header.session_id == sessions[i], "%s: header session_id %u",
-                 scope_names[i], p.header.session_id);
+      conf_check(c, p.header.session_id == sessions[i], "%s: header session_id %u", scope_names[i],
+                 p.header.session_id);
     }
   }
 
@@ -197,7 +221,7 @@ conf_outcome conf_l1_flow_update(conf_case *c) {
                               "acting on the send window (session 4.2, 4.3)");
 }
 
-/* ---- RESULT_HINT ------------------------------------------------------------------------------- */
+/* ---- RESULT_HINT ----------------------------------------------------------------------------- */
 
 static int hint_packet(packet *out, uint32_t frame, const nnrp_result_hint_meta *m) {
   const nnrp_packet_params pp = {21, frame, 0, 7, 14, 0};
@@ -206,9 +230,15 @@ static int hint_packet(packet *out, uint32_t frame, const nnrp_result_hint_meta 
   return build_done(out, &s, nnrp_build_result_hint(&pp, m, &s));
 }
 
-static void rh_policy5(packet *p) { st32(p->b + META + 0, 5); }
-static void rh_congestion4(packet *p) { st32(p->b + META + 4, 4); }
-static void rh_reason99(packet *p) { st32(p->b + META + 8, 99); }
+static void rh_policy5(packet *p) {
+  st32(p->b + META + 0, 5);
+}
+static void rh_congestion4(packet *p) {
+  st32(p->b + META + 4, 4);
+}
+static void rh_reason99(packet *p) {
+  st32(p->b + META + 8, 99);
+}
 /* Metadata of 20 bytes: four more bytes inside the packet, declared in meta_len. */
 static void rh_meta20(packet *p) {
   memset(p->b + p->len, 0, 4);
@@ -219,22 +249,23 @@ static void rh_meta20(packet *p) {
 conf_outcome conf_l1_result_hint(conf_case *c) {
   static packet frame_hint, session_hint, refused;
   static nnrp_packet p;
-  const nnrp_result_hint_meta m = {3, 3, 3, 60}; /* stale_reuse, saturated, budget_exceeded */
+  const nnrp_result_hint_meta m = {3, 3, 3, 60};   /* stale_reuse, saturated, budget_exceeded */
   const nnrp_result_hint_meta wide = {0, 2, 1, 0}; /* none, elevated, queue_full */
 
   conf_note(c, "(a) round trip of a frame hint and a session-wide hint (frame_id 0)");
   if (conf_check_rc(c, hint_packet(&frame_hint, 303, &m), 0, "hint for frame 303") &&
       round_trip(c, "hint for frame 303", &frame_hint, &p))
-    conf_check(c, p.header.frame_id == 303 &&
-                      conf_check_fields(c, "frame hint", cli_meta_fields(NNRP_MSG_RESULT_HINT),
-                                        &p.meta.result_hint, &m),
+    conf_check(c,
+               p.header.frame_id == 303 &&
+                   conf_check_fields(c, "frame hint", cli_meta_fields(NNRP_MSG_RESULT_HINT),
+                                     &p.meta.result_hint, &m),
                "frame hint: frame_id 303 kept");
   if (conf_check_rc(c, hint_packet(&session_hint, 0, &wide), 0, "session-wide hint") &&
       round_trip(c, "session-wide hint", &session_hint, &p))
-    conf_check(c, p.header.frame_id == 0 &&
-                      conf_check_fields(c, "session-wide hint",
-                                        cli_meta_fields(NNRP_MSG_RESULT_HINT), &p.meta.result_hint,
-                                        &wide),
+    conf_check(c,
+               p.header.frame_id == 0 &&
+                   conf_check_fields(c, "session-wide hint", cli_meta_fields(NNRP_MSG_RESULT_HINT),
+                                     &p.meta.result_hint, &wide),
                "session-wide hint: frame_id 0 kept");
 
   conf_note(c, "(b) malformed hints (wire-control 10.2)");
@@ -249,18 +280,29 @@ conf_outcome conf_l1_result_hint(conf_case *c) {
   bad.reason = 99;
   conf_check_rc(c, hint_packet(&refused, 303, &bad), NNRP_ERR_HINT_REASON, "build with reason 99");
 
-  return conf_partial_outcome(c, CONF_NEEDS_ENGINE,
-                              "(c) a received hint surfaced to the host without changing frame or "
-                              "session state, and labelling a later RESULT_DROP (session 4.5, 4.6)");
+  return conf_partial_outcome(
+      c, CONF_NEEDS_ENGINE,
+      "(c) a received hint surfaced to the host without changing frame or "
+      "session state, and labelling a later RESULT_DROP (session 4.5, 4.6)");
 }
 
-/* ---- cache lifecycle --------------------------------------------------------------------------- */
+/* ---- cache lifecycle ------------------------------------------------------------------------- */
 
-static void cp_kind0(packet *p) { st32(p->b + META + 12, 0); }
-static void cp_kind10(packet *p) { st32(p->b + META + 12, 10); }
-static void cp_object_bytes(packet *p) { st32(p->b + META + 20, 3); }
-static void ca_status3(packet *p) { st32(p->b + META + 12, 3); }
-static void ci_scope4(packet *p) { st32(p->b + META + 0, 4); }
+static void cp_kind0(packet *p) {
+  st32(p->b + META + 12, 0);
+}
+static void cp_kind10(packet *p) {
+  st32(p->b + META + 12, 10);
+}
+static void cp_object_bytes(packet *p) {
+  st32(p->b + META + 20, 3);
+}
+static void ca_status3(packet *p) {
+  st32(p->b + META + 12, 3);
+}
+static void ci_scope4(packet *p) {
+  st32(p->b + META + 0, 4);
+}
 
 /* A reference SDK packet decodes and re-emits to the same bytes. */
 static void reference_packet(conf_case *c, const char *file, unsigned msg_type) {
@@ -287,14 +329,18 @@ conf_outcome conf_l1_cache_lifecycle(conf_case *c) {
   nnrp_sink s;
 
   conf_note(c, "(a) CACHE_PUT with its object, CACHE_ACK per status, CACHE_INVALIDATE per scope");
-  const nnrp_cache_put_meta pm = {3, 0x11223344, 0x55667788, NNRP_OBJECT_CAMERA_BLOCK, 5000, 0,
-                                  0x1, NNRP_CACHE_PUT_REUSABLE};
+  const nnrp_cache_put_meta pm = {3,    0x11223344, 0x55667788, NNRP_OBJECT_CAMERA_BLOCK,
+                                  5000, 0,          0x1,        NNRP_CACHE_PUT_REUSABLE};
   nnrp_sink_init_buffer(&s, put.b, sizeof(put.b));
-  if (conf_check_rc(c, build_done(&put, &s, nnrp_build_cache_put(&pp, &pm, (nnrp_vec){object, sizeof(object)}, &s)), 0,
-                    "CACHE_PUT built") &&
+  if (conf_check_rc(
+          c,
+          build_done(&put, &s,
+                     nnrp_build_cache_put(&pp, &pm, (nnrp_vec){object, sizeof(object)}, &s)),
+          0, "CACHE_PUT built") &&
       round_trip(c, "CACHE_PUT", &put, &p))
-    conf_check(c, p.meta.cache_put.object_bytes == sizeof(object) && p.body.len == sizeof(object) &&
-                      memcmp(p.body.base, object, sizeof(object)) == 0,
+    conf_check(c,
+               p.meta.cache_put.object_bytes == sizeof(object) && p.body.len == sizeof(object) &&
+                   memcmp(p.body.base, object, sizeof(object)) == 0,
                "CACHE_PUT: body is the object, object_bytes %u", p.meta.cache_put.object_bytes);
   for (uint32_t st = 0; st < 3; st++) {
     const nnrp_cache_ack_meta am = {3, 0x11223344, 0x55667788, st, 5000, 1 << 20, 0};
@@ -339,9 +385,11 @@ conf_outcome conf_l1_cache_lifecycle(conf_case *c) {
                               "limits and kinds rejected, INVALIDATE then cache_miss (session 5)");
 }
 
-/* ---- transport probe --------------------------------------------------------------------------- */
+/* ---- transport probe ------------------------------------------------------------------------- */
 
-static void tp_length(packet *p) { st32(p->b + META + 4, 63); }
+static void tp_length(packet *p) {
+  st32(p->b + META + 4, 63);
+}
 
 conf_outcome conf_l1_transport_probe(conf_case *c) {
   static packet probe, ack;
@@ -354,12 +402,15 @@ conf_outcome conf_l1_transport_probe(conf_case *c) {
   conf_note(c, "TRANSPORT_PROBE carries probe_payload_bytes of padding; the ACK echoes probe_id");
   memset(padding, 0x5A, sizeof(padding));
   nnrp_sink_init_buffer(&s, probe.b, sizeof(probe.b));
-  if (conf_check_rc(c, build_done(&probe, &s, nnrp_build_transport_probe(&pp, &pm, (nnrp_vec){padding, sizeof(padding)}, &s)), 0,
-                    "TRANSPORT_PROBE with 64 padding bytes") &&
+  if (conf_check_rc(c,
+                    build_done(&probe, &s,
+                               nnrp_build_transport_probe(
+                                   &pp, &pm, (nnrp_vec){padding, sizeof(padding)}, &s)),
+                    0, "TRANSPORT_PROBE with 64 padding bytes") &&
       round_trip(c, "TRANSPORT_PROBE", &probe, &p)) {
     conf_check(c, p.meta.transport_probe.probe_payload_bytes == 64 && p.body.len == 64,
-               "probe_payload_bytes %u = body length %zu", p.meta.transport_probe.probe_payload_bytes,
-               p.body.len);
+               "probe_payload_bytes %u = body length %zu",
+               p.meta.transport_probe.probe_payload_bytes, p.body.len);
     /* The answer a responder builds from the probe it decoded (transport 4.2). */
     const nnrp_transport_probe_ack_meta am = {p.meta.transport_probe.probe_id, 0,
                                               1700000000200000u};
@@ -368,14 +419,16 @@ conf_outcome conf_l1_transport_probe(conf_case *c) {
     if (conf_check_rc(c, build_done(&ack, &s, nnrp_build_transport_probe_ack(&ap, &am, &s)), 0,
                       "TRANSPORT_PROBE_ACK") &&
         round_trip(c, "TRANSPORT_PROBE_ACK", &ack, &q))
-      conf_check(c, q.meta.transport_probe_ack.probe_id == pm.probe_id &&
-                        q.meta.transport_probe_ack.server_recv_ts_us == am.server_recv_ts_us,
+      conf_check(c,
+                 q.meta.transport_probe_ack.probe_id == pm.probe_id &&
+                     q.meta.transport_probe_ack.server_recv_ts_us == am.server_recv_ts_us,
                  "ACK: probe_id 0x%08x echoed, server_recv_ts_us kept",
                  q.meta.transport_probe_ack.probe_id);
   }
   if (probe.len)
     rejects(c, "probe_payload_bytes 63 over a 64-byte body", &probe, tp_length,
             NNRP_ERR_PROBE_PAYLOAD_LEN);
-  if (ack.len) rejects(c, "TRANSPORT_PROBE_ACK with a body", &ack, add_body, NNRP_ERR_BODY_NOT_EMPTY);
+  if (ack.len)
+    rejects(c, "TRANSPORT_PROBE_ACK with a body", &ack, add_body, NNRP_ERR_BODY_NOT_EMPTY);
   return conf_codec_outcome(c);
 }

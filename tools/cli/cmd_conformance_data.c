@@ -28,14 +28,16 @@ static void st32(uint8_t *p, uint32_t v) {
   for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static nnrp_vec text(const char *s) { return (nnrp_vec){(const uint8_t *)s, strlen(s)}; }
+static nnrp_vec text(const char *s) {
+  return (nnrp_vec){(const uint8_t *)s, strlen(s)};
+}
 
 static int built(packet *out, const nnrp_sink *s, int rc) {
   out->len = rc == 0 ? s->total : 0;
   return rc;
 }
 
-/* ---- decoded content -> builder input ----------------------------------------------------------- */
+/* ---- decoded content -> builder input -------------------------------------------------------- */
 
 /* What a decoded body gives back to a builder; views point into the decoded packet. */
 typedef struct content {
@@ -92,7 +94,8 @@ static int read_content(const nnrp_data_body *b, unsigned mode, size_t tile_coun
   }
   for (size_t i = 0; i < b->typed_frame_count; i++) nnrp_data_body_typed_frame(b, i, &k->frames[i]);
   k->ref_count = b->reference_count;
-  for (size_t i = 0; i < b->reference_count; i++) nnrp_object_ref_at(&b->regions[1], i, &k->refs[i]);
+  for (size_t i = 0; i < b->reference_count; i++)
+    nnrp_object_ref_at(&b->regions[1], i, &k->refs[i]);
   return 0;
 }
 
@@ -187,7 +190,7 @@ static int parse_emit(conf_case *c, const char *what, const packet *in, nnrp_pac
   snprintf(label, sizeof(label), "%s: parsed", what);
   if (!conf_check_rc(c, nnrp_packet_decode(p, in->b, in->len, &strict, NULL), 0, label)) return 0;
   int rc = p->header.msg_type == NNRP_MSG_FRAME_SUBMIT ? reemit_submit(p, &again)
-                                                        : reemit_result(p, &again);
+                                                       : reemit_result(p, &again);
   snprintf(label, sizeof(label), "%s: re-emitted from the parsed content", what);
   if (!conf_check_rc(c, rc, 0, label)) return 0;
   snprintf(label, sizeof(label), "%s: re-emitted vs original", what);
@@ -213,8 +216,8 @@ static void check_layout(conf_case *c, const char *what, const nnrp_packet *p, c
   static content k;
   const nnrp_data_body *b = &p->data;
   int submit = p->header.msg_type == NNRP_MSG_FRAME_SUBMIT;
-  unsigned mode = submit ? p->meta.frame_submit.tile_index_mode
-                         : nnrp_result_tile_mode(&p->meta.result_push);
+  unsigned mode =
+      submit ? p->meta.frame_submit.tile_index_mode : nnrp_result_tile_mode(&p->meta.result_push);
   uint32_t base = submit ? p->meta.frame_submit.tile_base_id : p->meta.result_push.tile_base_id;
   size_t count = submit ? p->meta.frame_submit.tile_count : p->meta.result_push.tile_count;
   if (!conf_check_rc(c, read_content(b, mode, count, base, &k), 0, "content read back")) return;
@@ -249,7 +252,7 @@ static void rejects(conf_case *c, const char *what, const packet *base, mutation
   conf_check_rc(c, nnrp_packet_decode(&p, bad.b, bad.len, &strict, NULL), want, what);
 }
 
-/* ---- shared tensor content ---------------------------------------------------------------------- */
+/* ---- shared tensor content ------------------------------------------------------------------- */
 
 static uint8_t tile_bytes[2][4][16];
 static nnrp_vec tiles[2][4];
@@ -273,7 +276,8 @@ static void tensor_init(void) {
   two_tiles.tile_payload_count = 2;
 }
 
-/* ---- FRAME_SUBMIT -------------------------------------------------------------------------------- */
+/* ---- FRAME_SUBMIT
+ * -------------------------------------------------------------------------------- */
 
 static void submit_input(nnrp_frame_submit_input *in, const uint16_t *ids, unsigned mode,
                          uint32_t base) {
@@ -289,14 +293,18 @@ static void submit_input(nnrp_frame_submit_input *in, const uint16_t *ids, unsig
 static size_t second_role_offset(const packet *pk, const nnrp_packet *p) {
   nnrp_section_desc d;
   nnrp_section_desc_decode(&d, p->data.sections.base);
-  size_t first = NNRP_SECTION_DESC_LEN + (size_t)d.codec_table_bytes + d.length_table_bytes +
-                 d.payload_bytes;
+  size_t first =
+      NNRP_SECTION_DESC_LEN + (size_t)d.codec_table_bytes + d.length_table_bytes + d.payload_bytes;
   return (size_t)(p->data.sections.base - pk->b) + nnrp_align8(first);
 }
 
 static size_t role_at;
-static void swap_roles(packet *p) { st16(p->b + role_at, 1); } /* second role equals the first */
-static void unknown_mask_bit(packet *p) { p->b[40 + 56] |= 0x10; }
+static void swap_roles(packet *p) {
+  st16(p->b + role_at, 1);
+} /* second role equals the first */
+static void unknown_mask_bit(packet *p) {
+  p->b[40 + 56] |= 0x10;
+}
 
 /* A region-body FRAME_SUBMIT assembled block by block, to break one M-rule at a time. */
 typedef struct submit_parts {
@@ -322,9 +330,10 @@ static int assemble(const submit_parts *sp, packet *out) {
   size_t table_len = s.total;
   nnrp_sink_init_buffer(&s, inl, sizeof(inl));
   const nnrp_inline_object_header cam = {NNRP_OBJECT_CAMERA_BLOCK, 0, 0, 0, sizeof(camera8), 0};
-  const nnrp_inline_object_header ti = {NNRP_OBJECT_TILE_INDEX_BLOCK, 0, 0, 0, (uint32_t)t.total, 0};
-  const nnrp_inline_object_header st = {NNRP_OBJECT_TENSOR_SECTION_TABLE, 0, 0, 0,
-                                        (uint32_t)table_len, 0};
+  const nnrp_inline_object_header ti = {
+      NNRP_OBJECT_TILE_INDEX_BLOCK, 0, 0, 0, (uint32_t)t.total, 0};
+  const nnrp_inline_object_header st = {
+      NNRP_OBJECT_TENSOR_SECTION_TABLE, 0, 0, 0, (uint32_t)table_len, 0};
   if (sp->camera) nnrp_inline_object_encode(&cam, (nnrp_vec){camera8, sizeof(camera8)}, &s);
   if (sp->tile_index) nnrp_inline_object_encode(&ti, (nnrp_vec){tix, t.total}, &s);
   if (sp->section_table) nnrp_inline_object_encode(&st, (nnrp_vec){table, table_len}, &s);
@@ -334,9 +343,9 @@ static int assemble(const submit_parts *sp, packet *out) {
   nnrp_sink_init_buffer(&f, frames, sizeof(frames));
   const nnrp_typed_frame ev = {NNRP_PAYLOAD_STRUCTURED_EVENT, 0, 4, text("{\"e\":1}")};
   if (sp->typed_event && (rc = nnrp_typed_frames_pack(&ev, 1, &d, &f))) return rc;
-  const nnrp_vec regions[NNRP_REGION_COUNT] = {
-      {inl, s.total}, {refs, 16 * sp->ref_count}, {descs, d.total}, {frames, f.total},
-      {NULL, 0},      {NULL, 0}};
+  const nnrp_vec regions[NNRP_REGION_COUNT] = {{inl, s.total},   {refs, 16 * sp->ref_count},
+                                               {descs, d.total}, {frames, f.total},
+                                               {NULL, 0},        {NULL, 0}};
   nnrp_sink_init_buffer(&s, body, sizeof(body));
   if ((rc = nnrp_body_pack(regions, &s))) return rc;
   /* The metadata as given: its own rules are checked by the decoder, not here. */
@@ -345,8 +354,9 @@ static int assemble(const submit_parts *sp, packet *out) {
   if (m.submit_mode == NNRP_SUBMIT_INLINE) m.object_ref_mask = 0;
   if ((rc = nnrp_frame_submit_meta_encode(&m, meta))) return rc;
   st32(meta + 56, mask);
-  const nnrp_header h = {1, 0, NNRP_MSG_FRAME_SUBMIT, NNRP_HEADER_LEN, 0, sizeof(meta),
-                         (uint32_t)s.total, 7, 43, 0, 0, 0};
+  const nnrp_header h = {
+      1, 0, NNRP_MSG_FRAME_SUBMIT, NNRP_HEADER_LEN, 0, sizeof(meta), (uint32_t)s.total, 7, 43, 0,
+      0, 0};
   nnrp_sink o;
   nnrp_sink_init_buffer(&o, out->b, sizeof(out->b));
   rc = nnrp_packet_encode_raw(&h, (nnrp_vec){meta, sizeof(meta)}, (nnrp_vec){body, s.total}, &o);
@@ -383,8 +393,9 @@ static void m_rules(conf_case *c) {
   parts_base(&sp);
   m_rule(c, "base: mixed, camera referenced, tile index and section table inline", &sp, 0);
   static packet base;
-  if (assemble(&sp, &base) == 0) rejects(c, "M1 object_ref_mask bit 0x10", &base,
-                                         unknown_mask_bit, NNRP_ERR_SUBMIT_REF_MASK_BITS);
+  if (assemble(&sp, &base) == 0)
+    rejects(c, "M1 object_ref_mask bit 0x10", &base, unknown_mask_bit,
+            NNRP_ERR_SUBMIT_REF_MASK_BITS);
   parts_base(&sp);
   sp.meta.submit_mode = NNRP_SUBMIT_INLINE, sp.meta.object_ref_mask = 0;
   sp.meta.payload_kind_bitmap |= NNRP_PAYLOAD_STRUCTURED_EVENT, sp.meta.payload_frame_count = 1;
@@ -411,8 +422,7 @@ static void m_rules(conf_case *c) {
   m_rule(c, "M7 references out of slot order", &sp, NNRP_ERR_SUBMIT_REF_ORDER);
   parts_base(&sp);
   sp.meta.camera_bytes = 8;
-  m_rule(c, "M8 camera_bytes without an inline CAMERA_BLOCK", &sp,
-         NNRP_ERR_SUBMIT_CAMERA_MISSING);
+  m_rule(c, "M8 camera_bytes without an inline CAMERA_BLOCK", &sp, NNRP_ERR_SUBMIT_CAMERA_MISSING);
   parts_base(&sp);
   sp.tile_index = 0;
   m_rule(c, "M9 tile index neither inline nor referenced", &sp, NNRP_ERR_SUBMIT_TILE_INDEX_MISSING);
@@ -447,8 +457,7 @@ conf_outcome conf_l1_frame_submit(conf_case *c) {
     nnrp_sink_init_buffer(&s, pk.b, sizeof(pk.b));
     if (conf_check_rc(c, built(&pk, &s, nnrp_build_frame_submit(&in, &s)), 0, mode_names[mode]) &&
         parse_emit(c, mode_names[mode], &pk, &p)) {
-      conf_check(c, p.meta.frame_submit.tile_index_mode == mode, "%s: mode kept",
-                 mode_names[mode]);
+      conf_check(c, p.meta.frame_submit.tile_index_mode == mode, "%s: mode kept", mode_names[mode]);
       check_layout(c, mode_names[mode], &p, ids, 4, two_sections, 2);
       if (mode == NNRP_TILE_RAW_U16) {
         role_at = second_role_offset(&pk, &p);
@@ -476,13 +485,15 @@ conf_outcome conf_l1_frame_submit(conf_case *c) {
   if (conf_check_rc(c, built(&pk, &s, nnrp_build_frame_submit(&in, &s)), 0, "mixed-mode submit") &&
       parse_emit(c, "mixed-mode submit", &pk, &p)) {
     const nnrp_frame_submit_meta *m = &p.meta.frame_submit;
-    conf_check(c, m->submit_mode == NNRP_SUBMIT_MIXED && m->object_ref_mask == 0x3 &&
-                      m->dependency_frame_id == 41 && m->budget_policy == 0x5,
+    conf_check(c,
+               m->submit_mode == NNRP_SUBMIT_MIXED && m->object_ref_mask == 0x3 &&
+                   m->dependency_frame_id == 41 && m->budget_policy == 0x5,
                "mixed metadata kept: submit_mode %u, object_ref_mask 0x%x", m->submit_mode,
                m->object_ref_mask);
-    conf_check(c, p.data.reference_count == 2 &&
-                      !memcmp(&p.data.refs[0], &camera_ref, sizeof(camera_ref)) &&
-                      !memcmp(&p.data.refs[1], &tile_ref, sizeof(tile_ref)),
+    conf_check(c,
+               p.data.reference_count == 2 &&
+                   !memcmp(&p.data.refs[0], &camera_ref, sizeof(camera_ref)) &&
+                   !memcmp(&p.data.refs[1], &tile_ref, sizeof(tile_ref)),
                "reference region in slot order: camera, then tile index");
     check_layout(c, "mixed-mode submit", &p, sparse, 4, two_sections, 2);
   }
@@ -497,9 +508,10 @@ conf_outcome conf_l1_frame_submit(conf_case *c) {
       parse_emit(c, "tensor + typed submit", &pk, &p)) {
     nnrp_typed_frame got;
     nnrp_data_body_typed_frame(&p.data, 0, &got);
-    conf_check(c, p.data.typed_frame_count == 1 && got.payload.len == frame.payload.len &&
-                      !memcmp(got.payload.base, frame.payload.base, got.payload.len) &&
-                      p.meta.frame_submit.payload_kind_bitmap == 0x11,
+    conf_check(c,
+               p.data.typed_frame_count == 1 && got.payload.len == frame.payload.len &&
+                   !memcmp(got.payload.base, frame.payload.base, got.payload.len) &&
+                   p.meta.frame_submit.payload_kind_bitmap == 0x11,
                "typed event frame kept beside the tensor, payload_kind_bitmap 0x%x",
                p.meta.frame_submit.payload_kind_bitmap);
     check_layout(c, "tensor + typed submit", &p, sparse, 4, two_sections, 2);
@@ -510,7 +522,8 @@ conf_outcome conf_l1_frame_submit(conf_case *c) {
   return conf_codec_outcome(c);
 }
 
-/* ---- RESULT_PUSH --------------------------------------------------------------------------------- */
+/* ---- RESULT_PUSH
+ * --------------------------------------------------------------------------------- */
 
 static void result_input(nnrp_result_push_input *in, const uint16_t *ids) {
   nnrp_result_push_input_init(in);
@@ -520,9 +533,15 @@ static void result_input(nnrp_result_push_input *in, const uint16_t *ids) {
   in->inference_ms = 12, in->queue_ms = 1, in->server_total_ms = 14;
 }
 
-static void cov_covered5(packet *p) { st16(p->b + 40 + 52, 5); }
-static void cov_dropped5(packet *p) { st16(p->b + 40 + 54, 5); }
-static void cov_sum(packet *p) { st16(p->b + 40 + 52, 2); }
+static void cov_covered5(packet *p) {
+  st16(p->b + 40 + 52, 5);
+}
+static void cov_dropped5(packet *p) {
+  st16(p->b + 40 + 54, 5);
+}
+static void cov_sum(packet *p) {
+  st16(p->b + 40 + 52, 2);
+}
 static void cov_partial(packet *p) {
   st16(p->b + 40 + 52, 4);
   st16(p->b + 40 + 54, 0);
@@ -554,11 +573,12 @@ conf_outcome conf_l1_result_push(conf_case *c) {
                     "partial result") &&
       parse_emit(c, "partial result", &partial, &p)) {
     const nnrp_result_push_meta *m = &p.meta.result_push;
-    conf_check(c, m->result_class == NNRP_RESULT_PARTIAL &&
-                      m->result_flags == NNRP_RESULT_FLAG_PARTIAL &&
-                      m->applied_budget_policy == NNRP_BUDGET_ALLOW_PARTIAL &&
-                      m->covered_tile_count == 3 && m->dropped_tile_count == 1 &&
-                      m->covered_tile_count + m->dropped_tile_count == m->tile_count,
+    conf_check(c,
+               m->result_class == NNRP_RESULT_PARTIAL &&
+                   m->result_flags == NNRP_RESULT_FLAG_PARTIAL &&
+                   m->applied_budget_policy == NNRP_BUDGET_ALLOW_PARTIAL &&
+                   m->covered_tile_count == 3 && m->dropped_tile_count == 1 &&
+                   m->covered_tile_count + m->dropped_tile_count == m->tile_count,
                "class partial, covered %u + dropped %u = tile_count %u", m->covered_tile_count,
                m->dropped_tile_count, m->tile_count);
     check_layout(c, "partial result", &p, ids, 4, two_sections, 1);
@@ -572,9 +592,10 @@ conf_outcome conf_l1_result_push(conf_case *c) {
                     "stale-reuse result") &&
       parse_emit(c, "stale-reuse result", &pk, &p)) {
     const nnrp_result_push_meta *m = &p.meta.result_push;
-    conf_check(c, m->result_class == NNRP_RESULT_STALE_REUSE && m->reused_frame_id == 41 &&
-                      m->result_flags == NNRP_RESULT_FLAG_STALE &&
-                      m->applied_budget_policy == NNRP_BUDGET_ALLOW_STALE_REUSE,
+    conf_check(c,
+               m->result_class == NNRP_RESULT_STALE_REUSE && m->reused_frame_id == 41 &&
+                   m->result_flags == NNRP_RESULT_FLAG_STALE &&
+                   m->applied_budget_policy == NNRP_BUDGET_ALLOW_STALE_REUSE,
                "class stale_reuse, reused_frame_id %u", m->reused_frame_id);
     check_layout(c, "stale-reuse result", &p, ids, 4, two_sections, 1);
   }
@@ -596,7 +617,8 @@ conf_outcome conf_l1_result_push(conf_case *c) {
                               "reused_frame_id (session 6)");
 }
 
-/* ---- object references in results ---------------------------------------------------------------- */
+/* ---- object references in results
+ * ---------------------------------------------------------------- */
 
 static void swap_refs(packet *p) {
   /* The reference region follows the prelude and the inline objects. */
@@ -641,9 +663,10 @@ conf_outcome conf_l1_object_reference(conf_case *c) {
       nnrp_object_ref_at(&p.data.regions[1], 1, &got[1]);
       conf_check(c, !memcmp(got, refs, sizeof(refs)),
                  "references read back in (kind, namespace, key) order");
-      conf_check(c, (p.data.present & NNRP_DATA_REF_TILE_INDEX) &&
-                        p.meta.result_push.tile_index_bytes == 0,
-                 "tile index carried by reference, tile_index_bytes 0");
+      conf_check(
+          c,
+          (p.data.present & NNRP_DATA_REF_TILE_INDEX) && p.meta.result_push.tile_index_bytes == 0,
+          "tile index carried by reference, tile_index_bytes 0");
     }
     rejects(c, "R1 references out of order", &pk, swap_refs, NNRP_ERR_RESULT_REF_ORDER);
   }
@@ -652,7 +675,8 @@ conf_outcome conf_l1_object_reference(conf_case *c) {
                               "a key that is not in it (session 5.5)");
 }
 
-/* ---- typed payloads ------------------------------------------------------------------------------- */
+/* ---- typed payloads
+ * ------------------------------------------------------------------------------- */
 
 static int same_frames(const nnrp_packet *p, const nnrp_typed_frame *f, size_t n) {
   if (p->data.typed_frame_count != n) return 0;
@@ -721,14 +745,16 @@ conf_outcome conf_l1_typed_payload(conf_case *c) {
   bad.payload_kind = NNRP_PAYLOAD_TENSOR;
   conf_check_rc(c, nnrp_typed_frame_check(&bad), NNRP_ERR_TYPED_TENSOR, "tensor as a typed frame");
   bad.payload_kind = NNRP_PAYLOAD_TOKEN_CHUNK | NNRP_PAYLOAD_AUDIO_CHUNK;
-  conf_check_rc(c, nnrp_typed_frame_check(&bad), NNRP_ERR_TYPED_KIND_NOT_SINGLE, "two kinds in one frame");
+  conf_check_rc(c, nnrp_typed_frame_check(&bad), NNRP_ERR_TYPED_KIND_NOT_SINGLE,
+                "two kinds in one frame");
   bad = frames[0];
   bad.descriptor_flags = 1;
   conf_check_rc(c, nnrp_typed_frame_check(&bad), NNRP_ERR_TYPED_FLAGS, "descriptor_flags 1");
   return conf_codec_outcome(c);
 }
 
-/* ---- degraded results ----------------------------------------------------------------------------- */
+/* ---- degraded results
+ * ----------------------------------------------------------------------------- */
 
 conf_outcome conf_l1_degraded(conf_case *c) {
   static packet pk;
@@ -743,14 +769,16 @@ conf_outcome conf_l1_degraded(conf_case *c) {
   if (conf_check_rc(c, built(&pk, &s, nnrp_build_result_push_degraded(&in, &s)), 0,
                     "degraded result") &&
       parse_emit(c, "degraded result", &pk, &p))
-    conf_check(c, p.meta.result_push.result_class == NNRP_RESULT_DEGRADED &&
-                      p.meta.result_push.applied_budget_policy == NNRP_BUDGET_ALLOW_DEGRADED &&
-                      p.meta.result_push.result_flags == NNRP_RESULT_FLAG_FALLBACK,
+    conf_check(c,
+               p.meta.result_push.result_class == NNRP_RESULT_DEGRADED &&
+                   p.meta.result_push.applied_budget_policy == NNRP_BUDGET_ALLOW_DEGRADED &&
+                   p.meta.result_push.result_flags == NNRP_RESULT_FLAG_FALLBACK,
                "class degraded, applied_budget_policy ALLOW_DEGRADED, flag FALLBACK");
   const nnrp_packet_params drop = {7, 42, 3, 0, 1001, 0};
   nnrp_sink_init_buffer(&s, pk.b, sizeof(pk.b));
   if (conf_check_rc(c, built(&pk, &s, nnrp_build_result_drop(&drop, &s)), 0, "RESULT_DROP") &&
-      conf_check_rc(c, nnrp_packet_decode(&p, pk.b, pk.len, &strict, NULL), 0, "RESULT_DROP parsed"))
+      conf_check_rc(c, nnrp_packet_decode(&p, pk.b, pk.len, &strict, NULL), 0,
+                    "RESULT_DROP parsed"))
     conf_check(c, p.header.msg_type == NNRP_MSG_RESULT_DROP && p.packet_len == NNRP_HEADER_LEN,
                "RESULT_DROP is a distinct, header-only message");
   return conf_partial_outcome(c, CONF_NEEDS_ENGINE,

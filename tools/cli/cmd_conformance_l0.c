@@ -54,9 +54,8 @@ static int parse(cli_vec_type t, const uint8_t *b, size_t len, cli_vec_input *ou
       int rc = nnrp_packet_decode(&p, b, len, &opts, NULL);
       if (rc != 0) return rc;
       if (p.header.msg_type != msg_type_of(t)) return NNRP_ERR_MSG_TYPE;
-      out->packet = (nnrp_packet_params){p.header.session_id, p.header.frame_id,
-                                         p.header.view_id,    p.header.route_id,
-                                         p.header.trace_id,   p.header.flags};
+      out->packet = (nnrp_packet_params){p.header.session_id, p.header.frame_id, p.header.view_id,
+                                         p.header.route_id,   p.header.trace_id, p.header.flags};
       out->meta = p.meta;
       return 0;
     }
@@ -206,7 +205,8 @@ conf_outcome conf_l0_prelude(conf_case *c) {
   memset(&in, 0, sizeof(in));
   in.type = CLI_VEC_PRELUDE;
   in.prelude = (nnrp_prelude){24, 16, 16, 14, 16, 5, 0, 0};
-  if (conf_check_rc(c, nnrp_body_pack(regions, &s), 0, "body packed from regions 24/16/16/14/16/5") &&
+  if (conf_check_rc(c, nnrp_body_pack(regions, &s), 0,
+                    "body packed from regions 24/16/16/14/16/5") &&
       cli_vec_render(&in, &prelude) == 0) {
     conf_check_bytes(c, "packed body's prelude", body, NNRP_PRELUDE_LEN, prelude.bytes,
                      prelude.len);

@@ -23,9 +23,10 @@ static const cli_field packet_fields[] = {
     F(nnrp_packet_params, frame_id), F(nnrp_packet_params, view_id),
     F(nnrp_packet_params, route_id), F(nnrp_packet_params, trace_id),
 };
-const cli_struct conf_packet_fields = {packet_fields, sizeof(packet_fields) / sizeof(packet_fields[0])};
+const cli_struct conf_packet_fields = {packet_fields,
+                                       sizeof(packet_fields) / sizeof(packet_fields[0])};
 
-/* ---- names of values (wire-control §3, wire-data §2) -------------------------------------------- */
+/* ---- names of values (wire-control §3, wire-data §2) ----------------------------------------- */
 
 typedef struct name_value {
   const char *name;
@@ -38,8 +39,8 @@ typedef struct name_table {
   int bits; /* a bit set: a list of names is OR'ed */
 } name_table;
 
-#define NAMES(id, bits, ...)                                    \
-  static const name_value id##_names[] = {__VA_ARGS__};         \
+#define NAMES(id, bits, ...)                            \
+  static const name_value id##_names[] = {__VA_ARGS__}; \
   static const name_table id = {id##_names, sizeof(id##_names) / sizeof(id##_names[0]), bits}
 
 NAMES(header_flags, 1, {"ack_required", 0x01}, {"can_drop", 0x02}, {"stale", 0x04}, {"eos", 0x08},
@@ -61,8 +62,7 @@ NAMES(patch_reject_reason, 0, {"none", 0}, {"unsupported_field", 1}, {"invalid_f
       {"unsupported_value", 3}, {"invalid_lane_mask", 4}, {"invalid_view_mask", 4},
       {"out_of_range", 4}, {"rate_limited", 5}, {"server_busy", 5});
 NAMES(flow_scope, 0, {"connection", 0}, {"session", 1}, {"operation", 2});
-NAMES(flow_reason, 0, {"grant", 0}, {"reduce", 1}, {"pause", 2}, {"resume", 3},
-      {"congestion", 4});
+NAMES(flow_reason, 0, {"grant", 0}, {"reduce", 1}, {"pause", 2}, {"resume", 3}, {"congestion", 4});
 NAMES(backpressure, 0, {"none", 0}, {"soft", 1}, {"hard", 2});
 NAMES(flow_flags, 1, {"credit_valid", 0x1}, {"retry_after_valid", 0x2}, {"background_only", 0x4},
       {"drain_in_flight_only", 0x8});
@@ -87,7 +87,8 @@ NAMES(object_kind, 0, {"camera_block", 1}, {"tile_index_block", 2}, {"tile_index
       {"reusable_result_object", 5}, {"fallback_resource", 5}, {"payload_layout_template", 6},
       {"prompt_segment", 7}, {"tool_schema", 8}, {"structured_event_schema", 9});
 
-/* ---- recipe types -------------------------------------------------------------------------------- */
+/* ---- recipe types
+ * -------------------------------------------------------------------------------- */
 
 /* A recipe key: its field, and the names its values may take. */
 typedef struct recipe_key {
@@ -99,30 +100,30 @@ typedef struct recipe_key {
 typedef struct recipe_type {
   const char *name;
   cli_vec_type type;
-  unsigned msg_type; /* metadata and packet types: the metadata struct */
+  unsigned msg_type;      /* metadata and packet types: the metadata struct */
   const recipe_key *keys; /* keys with names or another field name */
   size_t key_count;
 } recipe_type;
 
 #define KEYS(id, ...) static const recipe_key id[] = {__VA_ARGS__}
-#define TYPE(name, type, msg, keys) {name, type, msg, keys, sizeof(keys) / sizeof(keys[0])}
-#define PLAIN_TYPE(name, type) {name, type, 0, NULL, 0}
+#define TYPE(name, type, msg, keys) \
+  { name, type, msg, keys, sizeof(keys) / sizeof(keys[0]) }
+#define PLAIN_TYPE(name, type) \
+  { name, type, 0, NULL, 0 }
 
 KEYS(header_keys, {"message_type", "msg_type", NULL}, {"flags", NULL, &header_flags});
 KEYS(hello_keys, {"supported_payload_kind_bitmap", NULL, &payload_kinds});
 KEYS(patch_ack_keys, {"ack_status", NULL, &patch_ack_status},
-     {"reject_reason", NULL, &patch_reject_reason},
-     {"applied_patch_mask", NULL, &patch_fields}, {"rejected_patch_mask", NULL, &patch_fields});
+     {"reject_reason", NULL, &patch_reject_reason}, {"applied_patch_mask", NULL, &patch_fields},
+     {"rejected_patch_mask", NULL, &patch_fields});
 KEYS(flow_keys, {"flags", NULL, &header_flags}, {"scope_kind", NULL, &flow_scope},
      {"update_reason", NULL, &flow_reason}, {"backpressure_level", NULL, &backpressure},
      {"flow_update_flags", "flags", &flow_flags});
-KEYS(hint_keys, {"flags", NULL, &header_flags},
-     {"applied_budget_policy", NULL, &hint_policy},
+KEYS(hint_keys, {"flags", NULL, &header_flags}, {"applied_budget_policy", NULL, &hint_policy},
      {"congestion_state", NULL, &hint_congestion}, {"reason", NULL, &hint_reason});
 KEYS(submit_keys, {"frame_class", NULL, &frame_class}, {"input_profile", NULL, &input_profile},
      {"tile_index_mode", NULL, &tile_index_mode}, {"submit_mode", NULL, &submit_mode},
-     {"budget_policy", NULL, &budget_policy},
-     {"loss_tolerance_policy", NULL, &loss_tolerance},
+     {"budget_policy", NULL, &budget_policy}, {"loss_tolerance_policy", NULL, &loss_tolerance},
      {"object_ref_mask", NULL, &object_ref_mask}, {"payload_kind_bitmap", NULL, &payload_kinds});
 KEYS(result_keys, {"result_flags", NULL, &result_flags}, {"result_class", NULL, &result_class},
      {"applied_budget_policy", NULL, &budget_policy},
@@ -152,14 +153,17 @@ static const recipe_type *find_type(const char *name) {
   return NULL;
 }
 
-static int is_packet(cli_vec_type t) { return t == CLI_VEC_FLOW_UPDATE || t == CLI_VEC_RESULT_HINT; }
+static int is_packet(cli_vec_type t) {
+  return t == CLI_VEC_FLOW_UPDATE || t == CLI_VEC_RESULT_HINT;
+}
 
-/* ---- values ------------------------------------------------------------------------------------ */
+/* ---- values ---------------------------------------------------------------------------------- */
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int fail(char *why, size_t cap, const char *fmt, ...) {
+static int
+fail(char *why, size_t cap, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(why, cap, fmt, ap);
@@ -232,7 +236,7 @@ static int value(json_t *j, const char *key, const name_table *names, uint64_t *
   return 0;
 }
 
-/* ---- typed frames ------------------------------------------------------------------------------- */
+/* ---- typed frames ---------------------------------------------------------------------------- */
 
 static int parse_frames(json_t *list, conf_recipe *r, char *why, size_t cap) {
   if (!json_is_array(list) || json_array_size(list) > CLI_VEC_MAX_FRAMES)
@@ -268,8 +272,7 @@ static int parse_frames(json_t *list, conf_recipe *r, char *why, size_t cap) {
                  x <= 0xFF) {
         f->descriptor_flags = (uint8_t)x;
       } else {
-        return fail(why, cap, "frame %zu: field \"%s\" is unknown or has an invalid value", i,
-                    key);
+        return fail(why, cap, "frame %zu: field \"%s\" is unknown or has an invalid value", i, key);
       }
     }
   }
@@ -277,12 +280,12 @@ static int parse_frames(json_t *list, conf_recipe *r, char *why, size_t cap) {
   return 0;
 }
 
-/* ---- recipes ------------------------------------------------------------------------------------ */
+/* ---- recipes --------------------------------------------------------------------------------- */
 
 /* Where a field lives in the input: the struct it belongs to and its table entry.  `renamed`:
  * the recipe spells the field otherwise, and it is never one of a packet's header fields. */
-static int locate(const recipe_type *t, conf_recipe *r, const char *field, int renamed,
-                  void **base, const cli_field **f) {
+static int locate(const recipe_type *t, conf_recipe *r, const char *field, int renamed, void **base,
+                  const cli_field **f) {
   const cli_struct *s = NULL;
   void *b = NULL;
   switch (t->type) {
@@ -306,8 +309,7 @@ static int locate(const recipe_type *t, conf_recipe *r, const char *field, int r
   }
   /* A packet recipe names its header fields beside the metadata; the names do not overlap
    * except "flags", which the recipe spells flow_update_flags for the metadata. */
-  if (is_packet(t->type) && !renamed &&
-      (*f = cli_field_find(&conf_packet_fields, field)) != NULL) {
+  if (is_packet(t->type) && !renamed && (*f = cli_field_find(&conf_packet_fields, field)) != NULL) {
     *base = &r->in.packet;
     return 0;
   }
@@ -332,8 +334,7 @@ int conf_recipe_parse(json_t *recipe, conf_recipe *r, char *why, size_t cap) {
     return fail(why, cap, "a recipe needs a string recipe_type and name");
   const recipe_type *t = find_type(json_string_value(type));
   if (!t)
-    return fail(why, cap, "recipe_type \"%s\" is not one libnnrp renders",
-                json_string_value(type));
+    return fail(why, cap, "recipe_type \"%s\" is not one libnnrp renders", json_string_value(type));
   r->name = json_string_value(name);
   r->description = json_is_string(description) ? json_string_value(description) : "";
   r->arena_used = 0;

@@ -19,7 +19,7 @@
 #define RESULTS_SCHEMA \
   "https://github.com/NagareWorks/nnrp-conformance/schemas/adapter-case-results.schema.json"
 
-/* ---- L3: nothing of them is codec work -------------------------------------------------------- */
+/* ---- L3: nothing of them is codec work ------------------------------------------------------- */
 
 static conf_outcome l3_probe_selection(conf_case *c) {
   snprintf(c->message, sizeof(c->message), "%s: %s", CONF_NEEDS_TRANSPORT,
@@ -42,7 +42,7 @@ static conf_outcome l3_quic_smoke(conf_case *c) {
   return CONF_SKIP;
 }
 
-/* ---- the case table ---------------------------------------------------------------------------- */
+/* ---- the case table -------------------------------------------------------------------------- */
 
 static const struct {
   const char *id;
@@ -81,7 +81,7 @@ static conf_runner find_runner(const char *id) {
 
 static const char *const outcome_names[] = {"pass", "fail", "skip", "error"};
 
-/* ---- the plan ---------------------------------------------------------------------------------- */
+/* ---- the plan -------------------------------------------------------------------------------- */
 
 static const char *str(json_t *o, const char *key) {
   return json_string_value(json_object_get(o, key));
@@ -162,16 +162,18 @@ static json_t *run_case(json_t *plan_case, const char *plan_protocol, const conf
     } else {
       *outcome = run(&c);
     }
-    fprintf(c.log, "# outcome: %s (%u assertions, %u failed)\n", outcome_names[*outcome],
-            c.checks, c.failed);
+    fprintf(c.log, "# outcome: %s (%u assertions, %u failed)\n", outcome_names[*outcome], c.checks,
+            c.failed);
     fclose(c.log);
     json_t *paths = json_array();
     json_array_append_new(paths, json_string(path));
     json_object_set_new(result, "evidence_paths", paths);
   }
   json_object_set_new(result, "outcome", json_string(outcome_names[*outcome]));
-  if (*outcome == CONF_FAIL) json_object_set_new(result, "failure_kind", json_string("assertion_failed"));
-  if (*outcome == CONF_ERROR) json_object_set_new(result, "failure_kind", json_string("adapter_error"));
+  if (*outcome == CONF_FAIL)
+    json_object_set_new(result, "failure_kind", json_string("assertion_failed"));
+  if (*outcome == CONF_ERROR)
+    json_object_set_new(result, "failure_kind", json_string("adapter_error"));
   if (c.message[0]) json_object_set_new(result, "message", json_string(c.message));
   return result;
 }
@@ -230,8 +232,8 @@ int conf_cmd_run(int argc, char **argv) {
   }
   int rc = conf_write_json(cmd, output, results);
   fprintf(say, "%zu cases: %zu pass, %zu fail, %zu skip, %zu error; results in %s\n",
-         json_array_size(cases), count[CONF_PASS], count[CONF_FAIL], count[CONF_SKIP],
-         count[CONF_ERROR], output);
+          json_array_size(cases), count[CONF_PASS], count[CONF_FAIL], count[CONF_SKIP],
+          count[CONF_ERROR], output);
   json_decref(results);
   json_decref(suite.recipes);
   json_decref(suite.golden);

@@ -22,10 +22,10 @@
 #define CONF_PROTOCOL "nnrp-1-preview2"
 #define CONF_IMPLEMENTATION "libnnrp"
 
-/* ---- recipes ----------------------------------------------------------------------------------- */
+/* ---- recipes --------------------------------------------------------------------------------- */
 
 typedef struct conf_recipe {
-  const char *name;        /* views into the recipe JSON, which must outlive this */
+  const char *name; /* views into the recipe JSON, which must outlive this */
   const char *description;
   cli_vec_input in;
   uint8_t arena[2048]; /* payload_hex bytes of typed frames */
@@ -39,7 +39,7 @@ json_t *conf_recipe_find(json_t *manifest, const char *name);
 /* Header fields a packet recipe gives (the nnrp_packet_params members). */
 extern const cli_struct conf_packet_fields;
 
-/* ---- JSON files -------------------------------------------------------------------------------- */
+/* ---- JSON files ------------------------------------------------------------------------------ */
 
 /* Load a JSON file; NULL after an error line on stderr. */
 json_t *conf_load_json(const char *cmd, const char *path);
@@ -48,14 +48,14 @@ int conf_write_json(const char *cmd, const char *path, json_t *root);
 /* Create a directory and its parents.  0 or -1 (errno). */
 int conf_mkdirs(const char *path);
 
-/* ---- case runners ------------------------------------------------------------------------------ */
+/* ---- case runners ---------------------------------------------------------------------------- */
 
 typedef enum conf_outcome { CONF_PASS, CONF_FAIL, CONF_SKIP, CONF_ERROR } conf_outcome;
 
 /* Reference data the runners read (../shared). */
 typedef struct conf_suite {
-  json_t *recipes; /* conformance/protocol/nnrp-1-preview2/vectors/semantic-vectors.json */
-  json_t *golden;  /* vectors/golden-vectors.json, the reference SDK's bytes */
+  json_t *recipes;         /* conformance/protocol/nnrp-1-preview2/vectors/semantic-vectors.json */
+  json_t *golden;          /* vectors/golden-vectors.json, the reference SDK's bytes */
   const char *vectors_dir; /* vectors/, for the reference packets (*.bin) */
 } conf_suite;
 
@@ -131,7 +131,7 @@ conf_outcome conf_l1_object_reference(conf_case *c);
 conf_outcome conf_l1_typed_payload(conf_case *c);
 conf_outcome conf_l1_degraded(conf_case *c);
 
-/* ---- subcommands ------------------------------------------------------------------------------- */
+/* ---- subcommands ----------------------------------------------------------------------------- */
 
 int conf_cmd_vectors(int argc, char **argv);
 int conf_cmd_plan(int argc, char **argv);
