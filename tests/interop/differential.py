@@ -209,6 +209,23 @@ def judge(nnrp, cases, tally, label):
           f"nnrp-py {t1 - t0:.1f} s, nnrp check x2 {t2 - t1:.2f} s")
 
 
+def calibrate(shared, tally):
+    """The composite decoder must give the reference data's verdicts: every invalid example
+    rejected with its recorded message, every oracle_accepts packet and builder example accepted."""
+    inv = json.load(open(os.path.join(shared, "vectors", "invalid-examples.json")))
+    ex = json.load(open(os.path.join(shared, "vectors", "builder-examples.json")))["examples"]
+    wrong = [e["name"] for e in inv["examples"] if oracle.decode(bytes.fromhex(e["hex"])) != e["error"]]
+    wrong += [e["name"] for e in inv["oracle_accepts"] if oracle.decode(bytes.fromhex(e["hex"]))]
+    wrong += [e["name"] for e in ex if e["output_kind"] == "packet" and oracle.decode(bytes.fromhex(e["hex"]))]
+    wrong += [e["name"] for e in ex if oracle.build(e["builder"], e["inputs"]) != ("ok", bytes.fromhex(e["hex"]))]
+    for name in wrong:
+        tally.differ("the oracle disagrees with the reference data", name, {"name": name})
+    packets = sum(e["output_kind"] == "packet" for e in ex)
+    total = len(inv["examples"]) + len(inv["oracle_accepts"]) + packets + len(ex)
+    tally.passed += total - len(wrong)
+    print(f"oracle: {total - len(wrong)} of {total} reference verdicts and outputs reproduced")
+
+
 def vector_packets(shared):
     out = [open(f, "rb").read() for f in sorted(glob.glob(os.path.join(shared, "vectors", "*.bin")))]
     ex = json.load(open(os.path.join(shared, "vectors", "builder-examples.json")))["examples"]
@@ -238,6 +255,7 @@ def main():
     cases = gen.generate(args.seed, args.per_builder, examples)
     built = run_builders(nnrp, cases, tally)
 
+    calibrate(args.shared, tally)
     vectors = vector_packets(args.shared)
     judge(nnrp, [("vector", v) for v in vectors], tally, "vectors")
     valid = [v for v in vectors if oracle.decode(v) is None]

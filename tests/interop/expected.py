@@ -122,6 +122,10 @@ def explain(kind, key, builder=None):
         return WIDER_BUILDERS.get(key)
     if kind == "a packet both built does not decode on both sides":
         py_verdict, lib_verdict = key[1].split(" / ")
+        if key[0].startswith("NnrpPacket.build(metadata=") and "Hello" in key[0] and \
+                py_verdict != "accepted" and lib_verdict == "EXT_UNKNOWN_CRITICAL":
+            return ("an unknown critical control extension may be sent; a receiver that knows only "
+                    "the standard types must refuse it (wire-control §8), and both decoders do")
         if key[0].startswith("NnrpPacket.build") and py_verdict != "accepted" and lib_verdict != "accepted":
             return ("NnrpPacket.build assembles any metadata with any body (nnrp_packet_encode_raw "
                     "checks framing only); both decoders reject the result")
