@@ -256,13 +256,13 @@ static void test_retry_after(void) {
   CHECK_EQ(apply(&f, &m, t0 + 9000 * MS), 1);
   CHECK_EQ(f.resume_not_before, before);
   /* The most recent restrictive update wins even when its wait ends earlier. */
-  m = upd(NNRP_FLOW_SCOPE_CONNECTION, NNRP_FLOW_REDUCE, 0, 0, epoch++,
-          NNRP_FLOW_RETRY_AFTER_VALID, 0);
+  m = upd(NNRP_FLOW_SCOPE_CONNECTION, NNRP_FLOW_REDUCE, 0, 0, epoch++, NNRP_FLOW_RETRY_AFTER_VALID,
+          0);
   CHECK_EQ(apply(&f, &m, t0), 1);
   CHECK_EQ(f.resume_not_before, t0);
   /* No overflow near the end of time. */
-  m = upd(NNRP_FLOW_SCOPE_CONNECTION, NNRP_FLOW_REDUCE, 0, 0, epoch++,
-          NNRP_FLOW_RETRY_AFTER_VALID, 0xFFFFFFFFu);
+  m = upd(NNRP_FLOW_SCOPE_CONNECTION, NNRP_FLOW_REDUCE, 0, 0, epoch++, NNRP_FLOW_RETRY_AFTER_VALID,
+          0xFFFFFFFFu);
   CHECK_EQ(apply(&f, &m, NNRP_TSTAMP_NEVER - 5), 1);
   CHECK_EQ(f.resume_not_before, NNRP_TSTAMP_NEVER);
 }
@@ -292,8 +292,7 @@ static void test_blocking_order(void) {
 static void test_scope_binding(void) {
   nnrp_flow_state f;
   nnrpi_flow_init(&f, 4);
-  nnrp_flow_update_meta c =
-      upd(NNRP_FLOW_SCOPE_CONNECTION, NNRP_FLOW_PAUSE, 0, 0, 1, 0, 0);
+  nnrp_flow_update_meta c = upd(NNRP_FLOW_SCOPE_CONNECTION, NNRP_FLOW_PAUSE, 0, 0, 1, 0, 0);
   nnrp_flow_update_meta s = upd(NNRP_FLOW_SCOPE_SESSION, NNRP_FLOW_PAUSE, 0, 0, 1, 0, 0);
   nnrp_flow_update_meta o = upd(NNRP_FLOW_SCOPE_OPERATION, NNRP_FLOW_PAUSE, 0, 0, 1, 0, 0);
   CHECK_RC(nnrpi_flow_apply(&f, SID, SID, &c, 0), NNRP_ERR_FLOW_SESSION_BINDING);
@@ -313,10 +312,9 @@ static void test_scope_binding(void) {
 static void test_operation_scope_recorded_only(void) {
   nnrp_flow_state f;
   nnrpi_flow_init(&f, 4);
-  nnrp_flow_update_meta m =
-      upd(NNRP_FLOW_SCOPE_OPERATION, NNRP_FLOW_PAUSE, NNRP_BACKPRESSURE_HARD, 1, 7,
-          NNRP_FLOW_CREDIT_VALID | NNRP_FLOW_RETRY_AFTER_VALID | NNRP_FLOW_DRAIN_IN_FLIGHT_ONLY,
-          300);
+  nnrp_flow_update_meta m = upd(
+      NNRP_FLOW_SCOPE_OPERATION, NNRP_FLOW_PAUSE, NNRP_BACKPRESSURE_HARD, 1, 7,
+      NNRP_FLOW_CREDIT_VALID | NNRP_FLOW_RETRY_AFTER_VALID | NNRP_FLOW_DRAIN_IN_FLIGHT_ONLY, 300);
   CHECK_EQ(apply(&f, &m, 0), 1);
   CHECK_EQ(nnrpi_flow_window(&f), 4);
   CHECK_RC(nnrpi_flow_check_submit(&f, 0, 0), 0);

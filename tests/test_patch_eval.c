@@ -280,10 +280,10 @@ static void test_clamp(void) {
   req.patch_mask = NNRP_PATCH_PROFILE_PATCH;
   req.profile_patch_bytes = 16;
   const nnrp_profile_patch bad[] = {
-      {641, 180, 640, 1080},  /* min_width > max_width */
+      {641, 180, 640, 1080},   /* min_width > max_width */
       {320, 1081, 1920, 1080}, /* min_height > max_height */
-      {0, 0, 0, 1080},        /* zero width extent */
-      {0, 0, 1920, 0},        /* zero height extent */
+      {0, 0, 0, 1080},         /* zero width extent */
+      {0, 0, 1920, 0},         /* zero height extent */
       {0, 0, 0, 0},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -326,12 +326,12 @@ static void test_first_reason_in_bit_order(void) {
   nnrp_patch_effective eff = initial();
   nnrp_session_patch_meta req = {0};
   req.patch_mask = 0x7F | 0x200;
-  req.target_cadence_x100 = 6000;               /* ok */
-  req.quality_tier = 9;                         /* 3 */
-  req.degrade_policy = 0;                       /* ok */
-  req.active_lane_mask = 0;                     /* 4 */
-  req.preferred_codec_bitmap = 1;               /* ok */
-  req.preferred_compression_bitmap = 8;         /* 3 */
+  req.target_cadence_x100 = 6000;                /* ok */
+  req.quality_tier = 9;                          /* 3 */
+  req.degrade_policy = 0;                        /* ok */
+  req.active_lane_mask = 0;                      /* 4 */
+  req.preferred_codec_bitmap = 1;                /* ok */
+  req.preferred_compression_bitmap = 8;          /* 3 */
   const nnrp_profile_patch clamp = {9, 9, 1, 1}; /* 4 */
   result r = eval(&policy, &eff, &req, &clamp);
   CHECK_EQ(r.ack.ack_status, NNRP_PATCH_PARTIALLY_APPLIED);
@@ -400,11 +400,13 @@ static void test_vector_session_patch(void) {
   size_t want_len = 0;
   uint8_t *want = test_hex_decode(
       /* header: SESSION_PATCH_ACK, meta 48, body 16, session 11, trace 1 */
-      "4e4e5250010004280000000030000000100000000b0000000000000000000000" "0100000000000000"
+      "4e4e5250010004280000000030000000100000000b0000000000000000000000"
+      "0100000000000000"
       /* status 1, reason 3, applied 0x41, rejected 0x10, retry 0, profile 1, reserved */
       "0100030041000000100000000000000001000000"
       /* cadence 6000, tier 2, degrade 1, lanes 1, codec 1, compression 1, ack bytes 16 */
-      "701700000200010001000000000000000100000001000000" "10000000"
+      "701700000200010001000000000000000100000001000000"
+      "10000000"
       /* effective clamp 320, 180, 1920, 1080 */
       "40010000b40000008007000038040000",
       &want_len);

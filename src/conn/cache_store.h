@@ -35,10 +35,13 @@ typedef struct nnrp_cache_limits {
 typedef struct nnrp_cache_store {
   const nnrp_mem *mem;
   nnrp_cache_limits limits;
-  nnrp_cache_entry *entries; /* open-addressing table or array: implementation's choice */
-  size_t capacity;
-  size_t count;
-  size_t bytes;
+  nnrp_cache_entry *entries; /* open addressing, linear probing, at most half full */
+  size_t capacity;           /* 0 or a power of two */
+  size_t count;              /* entries in the table, ours included */
+  size_t bytes;              /* object bytes in the table */
+  size_t held_count;         /* entries held for the peer: what the limits count */
+  size_t held_bytes;
+  nnrp_tstamp expiry_floor;  /* no entry expires before this (a lower bound) */
 } nnrp_cache_store;
 
 /* Set up an empty store (allocates nothing until the first put). */
@@ -50,14 +53,22 @@ void nnrpi_cache_free(nnrp_cache_store *c);
  * Holder side of CACHE_PUT after the codec checks (§5.3 steps 2-6): fills `ack` (echoed key,
  * status accepted / replaced / rejected, accepted_ttl_ms, max_object_bytes, detail_code 0 or
  * the ErrorCode number 0x0006 / 0x0007).  Copies the object bytes.  Returns 0 (including a
- * rejection, which is reported in the ack) or NNRP_ERR_NOMEM.
+ * rejection, which is reported in the ack), NNRP_ERR_NOMEM or NNRP_ERR_INVALID_ARGUMENT
+ * (object.len != m->object_bytes); on an error the store is unchanged.
+ *
+ * The limits count the live entries held for the peer; expired entries that stand in the way
+ * are purged silently, so run nnrpi_cache_expire() first to notify the installer of them.
+ * A key whose entry has expired but is still in the table is "not present" (accepted).
+ * Entry pointers from nnrpi_cache_lookup() are valid until the next change of the store.
  */
 int nnrpi_cache_put(nnrp_cache_store *c, const nnrp_cache_put_meta *m, nnrp_vec object,
                     nnrp_tstamp now, nnrp_cache_ack_meta *ack);
 
 /*
  * Installer side: keep our own copy of an object the peer accepted (called with the PUT we
- * sent once its CACHE_ACK says accepted or replaced).  Same limits do not apply to our copies.
+ * sent once its CACHE_ACK says accepted or replaced).  The holder's limits do not apply to our
+ * copies (the peer already bounded them).  0, NNRP_ERR_NOMEM or NNRP_ERR_INVALID_ARGUMENT;
+ * on an error the store is unchanged.
  */
 int nnrpi_cache_store_own(nnrp_cache_store *c, const nnrp_cache_put_meta *m, nnrp_vec object,
                           uint32_t accepted_ttl_ms, nnrp_tstamp now);
@@ -78,8 +89,9 @@ int nnrpi_cache_lookup(nnrp_cache_store *c, const nnrp_object_ref *ref, nnrp_tst
 /* Earliest expiry among entries, NNRP_TSTAMP_NEVER when none expires. */
 nnrp_tstamp nnrpi_cache_next_expiry(const nnrp_cache_store *c);
 
-/* Remove entries expired at `now`; for each one held for the peer (not installed locally)
- * call `expired(user, entry)` first, so the engine can send a scope-3 CACHE_INVALIDATE. */
+/* Remove entries expired at `now` (expiry <= now); for each one held for the peer (not
+ * installed locally) call `expired(user, entry)` first, so the engine can send a scope-3
+ * CACHE_INVALIDATE.  `expired` may be NULL; it must not change the store. */
 void nnrpi_cache_expire(nnrp_cache_store *c, nnrp_tstamp now,
                         void (*expired)(void *user, const nnrp_cache_entry *e), void *user);
 

@@ -23,9 +23,12 @@ static nnrp_flow_scope_state *scope_state(nnrp_flow_state *f, const nnrp_flow_up
 
 static uint16_t scope_credit(const nnrp_flow_update_meta *m) {
   switch (m->scope_kind) {
-  case NNRP_FLOW_SCOPE_CONNECTION: return m->connection_credit;
-  case NNRP_FLOW_SCOPE_SESSION: return m->session_credit;
-  default: return m->operation_credit;
+    case NNRP_FLOW_SCOPE_CONNECTION:
+      return m->connection_credit;
+    case NNRP_FLOW_SCOPE_SESSION:
+      return m->session_credit;
+    default:
+      return m->operation_credit;
   }
 }
 
@@ -95,8 +98,7 @@ nnrp_tstamp nnrpi_flow_next_expiry(const nnrp_flow_state *f, nnrp_tstamp now) {
   return f->resume_not_before > now ? f->resume_not_before : NNRP_TSTAMP_NEVER;
 }
 
-const nnrp_flow_scope_state *nnrpi_flow_operation(const nnrp_flow_state *f,
-                                                  uint64_t operation_id) {
+const nnrp_flow_scope_state *nnrpi_flow_operation(const nnrp_flow_state *f, uint64_t operation_id) {
   if (operation_id == 0) return NULL;
   for (size_t i = 0; i < NNRP_FLOW_OPERATIONS; i++)
     if (f->operations[i].operation_id == operation_id) return &f->operations[i].state;

@@ -31,52 +31,63 @@ static int clamp_valid(const nnrp_profile_patch *c) {
 static uint16_t field_reason(const nnrp_patch_policy *pol, const nnrp_session_patch_meta *req,
                              const nnrp_profile_patch *clamp, uint32_t bit) {
   switch (bit) {
-  case NNRP_PATCH_TARGET_CADENCE: {
-    uint32_t v = req->target_cadence_x100;
-    if (v == 0 || (pol->min_cadence_x100 && v < pol->min_cadence_x100) ||
-        (pol->max_cadence_x100 && v > pol->max_cadence_x100))
-      return REASON_OUT_OF_RANGE;
-    return 0;
-  }
-  case NNRP_PATCH_QUALITY_TIER:
-    if (req->quality_tier >= 32 || !(pol->quality_tier_mask & (1u << req->quality_tier)))
-      return REASON_UNSUPPORTED_VALUE;
-    return 0;
-  case NNRP_PATCH_DEGRADE_POLICY: return req->degrade_policy > 3 ? REASON_UNSUPPORTED_VALUE : 0;
-  case NNRP_PATCH_ACTIVE_LANE_MASK: {
-    uint64_t lanes = req->active_lane_mask;
-    uint64_t allowed = pol->max_lane_count >= 64 ? UINT64_MAX
-                                                 : ((uint64_t)1 << pol->max_lane_count) - 1;
-    return lanes == 0 || (lanes & ~allowed) ? REASON_OUT_OF_RANGE : 0;
-  }
-  case NNRP_PATCH_PREFERRED_CODEC:
-    return nonempty_subset(req->preferred_codec_bitmap, pol->accepted_codec_bitmap)
-               ? 0
-               : REASON_UNSUPPORTED_VALUE;
-  case NNRP_PATCH_PREFERRED_COMPRESSION:
-    return nonempty_subset(req->preferred_compression_bitmap, pol->accepted_compression_bitmap)
-               ? 0
-               : REASON_UNSUPPORTED_VALUE;
-  default: /* NNRP_PATCH_PROFILE_PATCH; a missing block reads as an all-zero clamp */
-    return clamp_valid(clamp) ? 0 : REASON_OUT_OF_RANGE;
+    case NNRP_PATCH_TARGET_CADENCE: {
+      uint32_t v = req->target_cadence_x100;
+      if (v == 0 || (pol->min_cadence_x100 && v < pol->min_cadence_x100) ||
+          (pol->max_cadence_x100 && v > pol->max_cadence_x100))
+        return REASON_OUT_OF_RANGE;
+      return 0;
+    }
+    case NNRP_PATCH_QUALITY_TIER:
+      if (req->quality_tier >= 32 || !(pol->quality_tier_mask & (1u << req->quality_tier)))
+        return REASON_UNSUPPORTED_VALUE;
+      return 0;
+    case NNRP_PATCH_DEGRADE_POLICY:
+      return req->degrade_policy > 3 ? REASON_UNSUPPORTED_VALUE : 0;
+    case NNRP_PATCH_ACTIVE_LANE_MASK: {
+      uint64_t lanes = req->active_lane_mask;
+      uint64_t allowed =
+          pol->max_lane_count >= 64 ? UINT64_MAX : ((uint64_t)1 << pol->max_lane_count) - 1;
+      return lanes == 0 || (lanes & ~allowed) ? REASON_OUT_OF_RANGE : 0;
+    }
+    case NNRP_PATCH_PREFERRED_CODEC:
+      return nonempty_subset(req->preferred_codec_bitmap, pol->accepted_codec_bitmap)
+                 ? 0
+                 : REASON_UNSUPPORTED_VALUE;
+    case NNRP_PATCH_PREFERRED_COMPRESSION:
+      return nonempty_subset(req->preferred_compression_bitmap, pol->accepted_compression_bitmap)
+                 ? 0
+                 : REASON_UNSUPPORTED_VALUE;
+    default: /* NNRP_PATCH_PROFILE_PATCH; a missing block reads as an all-zero clamp */
+      return clamp_valid(clamp) ? 0 : REASON_OUT_OF_RANGE;
   }
 }
 
 static void apply_field(nnrp_patch_effective *eff, const nnrp_session_patch_meta *req,
                         const nnrp_profile_patch *clamp, uint32_t bit) {
   switch (bit) {
-  case NNRP_PATCH_TARGET_CADENCE: eff->target_cadence_x100 = req->target_cadence_x100; break;
-  case NNRP_PATCH_QUALITY_TIER: eff->quality_tier = req->quality_tier; break;
-  case NNRP_PATCH_DEGRADE_POLICY: eff->degrade_policy = req->degrade_policy; break;
-  case NNRP_PATCH_ACTIVE_LANE_MASK: eff->lane_mask = req->active_lane_mask; break;
-  case NNRP_PATCH_PREFERRED_CODEC: eff->codec_bitmap = req->preferred_codec_bitmap; break;
-  case NNRP_PATCH_PREFERRED_COMPRESSION:
-    eff->compression_bitmap = req->preferred_compression_bitmap;
-    break;
-  default:
-    eff->has_clamp = 1;
-    eff->clamp = *clamp;
-    break;
+    case NNRP_PATCH_TARGET_CADENCE:
+      eff->target_cadence_x100 = req->target_cadence_x100;
+      break;
+    case NNRP_PATCH_QUALITY_TIER:
+      eff->quality_tier = req->quality_tier;
+      break;
+    case NNRP_PATCH_DEGRADE_POLICY:
+      eff->degrade_policy = req->degrade_policy;
+      break;
+    case NNRP_PATCH_ACTIVE_LANE_MASK:
+      eff->lane_mask = req->active_lane_mask;
+      break;
+    case NNRP_PATCH_PREFERRED_CODEC:
+      eff->codec_bitmap = req->preferred_codec_bitmap;
+      break;
+    case NNRP_PATCH_PREFERRED_COMPRESSION:
+      eff->compression_bitmap = req->preferred_compression_bitmap;
+      break;
+    default:
+      eff->has_clamp = 1;
+      eff->clamp = *clamp;
+      break;
   }
 }
 
@@ -100,8 +111,8 @@ void nnrpi_patch_evaluate(const nnrp_patch_policy *pol, nnrp_patch_effective *ef
     rejected = mask;
     reason = REASON_BUSY;
     whole_patch_rejected = 1;
-    ack->retry_after_ms = pol->busy_retry_after_ms ? pol->busy_retry_after_ms
-                                                   : BUSY_RETRY_DEFAULT_MS;
+    ack->retry_after_ms =
+        pol->busy_retry_after_ms ? pol->busy_retry_after_ms : BUSY_RETRY_DEFAULT_MS;
   } else {
     /* Steps 2-3 in bit order, so the first refused field names the reason.  Fields are
      * judged against the policy only, never against each other, so applying them as we go
