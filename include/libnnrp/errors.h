@@ -305,6 +305,11 @@ extern "C" {
   X(BUILD_FIELD_RANGE, -710, 0, "wire-data 12", "value does not fit its wire field")              \
   X(BUILD_LENGTH_MISMATCH, -711, 0, "wire-control 1", "declared length differs from actual bytes") \
   X(BUILD_MSG_TYPE, -712, 0, "wire-control 2.2", "builder does not produce this message type") \
+  /* transports: probing and migration triggers */                                              \
+  X(PROBE_NO_CANDIDATE, -900, 0, "transport 4.4", "no binding answered a probe")                \
+  X(PROBE_SERIES_FULL, -901, 0, "transport 4.3", "probe series already holds its maximum")      \
+  X(MIGRATION_POLICY, -902, 0, "transport 5.5", "invalid migration trigger policy")             \
+  X(PATH_SAMPLE, -903, 0, "transport 5.5", "path sample with a negative or NaN throughput")     \
   /* session engine */                                                                           \
   X(INVALID_STATE, -800, 0x0003, "session 2.4", "not allowed in this session state")             \
   X(WOULD_BLOCK, -801, 0, "session 4.2", "send window full")                                     \
