@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_tools.h"
 
 /* Name of value v in a table of names, or its number. */
 static const char *enum_name(const char *const *names, size_t n, unsigned v, char buf[16]) {
@@ -216,7 +216,7 @@ static void print_control(FILE *f, const nnrp_packet *p) {
   }
 }
 
-static void print_packet(FILE *f, const nnrp_packet *p) {
+void cli_inspect_line(FILE *f, const nnrp_packet *p) {
   const nnrp_header *h = &p->header;
   fprintf(f, "%s session=%u frame=%u view=%u meta=%u body=%u", nnrp_msg_type_name(h->msg_type),
           h->session_id, h->frame_id, h->view_id, h->meta_len, h->body_len);
@@ -228,21 +228,25 @@ static void print_packet(FILE *f, const nnrp_packet *p) {
     fputs(" flags=", f);
     BITS(f, header_flags, h->flags);
   }
-  fputc('\n', f);
 }
 
 static int print_line(const nnrp_packet *p, void *ctx) {
-  (void)ctx;
-  print_packet(stdout, p);
-  return CLI_OK;
+  return cli_inspect_print(stdout, p, ctx, NULL, NULL);
 }
 
 int cli_cmd_inspect(int argc, char **argv) {
+  cli_inspect_opts o;
   cli_decode_args args;
-  int rc = cli_decode_args_parse("inspect", argc, argv, 0, &args);
+  int rc = cli_inspect_opts_take(&argc, argv, &o);
+  if (rc == CLI_OK) rc = cli_decode_args_parse("inspect", argc, argv, 0, &args);
   if (rc != CLI_OK) return rc;
+  if (o.pcap && (args.hex || args.path))
+    return cli_usage_error("inspect", "--pcap replaces the packet input");
   /* The lines of the packets before an invalid one are printed: they are valid. */
-  rc = cli_decode_each("inspect", &args, print_line, NULL);
+  if (o.pcap)
+    rc = cli_pcap_inspect(&o, &args.opts);
+  else
+    rc = cli_decode_each("inspect", &args, print_line, &o);
   if (fflush(stdout) != 0 && rc == CLI_OK) {
     cli_error("inspect", "write failed");
     rc = CLI_FAIL;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_tools.h"
 
 static const char general_usage[] =
     "usage: nnrp <command> [options]\n"
@@ -13,8 +14,9 @@ static const char general_usage[] =
     "  decode   [--hex HEX | FILE | -] [PROFILE] [--exact] [--compact]\n"
     "                                                   packets -> JSON\n"
     "  encode   [FILE | -] [--hex]                      JSON -> packets\n"
-    "  inspect  [--hex HEX | FILE | -] [PROFILE] [--exact]\n"
-    "                                                   one line per packet\n"
+    "  inspect  [--hex HEX | FILE | -] [PROFILE] [--exact] [--summary | --json]\n"
+    "           [--pcap FILE [--port P]]                one line per packet\n"
+    "  compare  PACKET OTHER [--label L]                wire size against another encoding\n"
     "  vectors  [--check FILE]                          golden-vector manifest\n"
     "  build    [FILE | -]                              reference builder calls (JSON lines)\n"
     "                                                   -> packets (hex lines)\n"
@@ -90,7 +92,7 @@ static const char encode_usage[] =
 
 static const char inspect_usage[] =
     "usage: nnrp inspect [--hex HEX | FILE | -] [--py-compat] [--cs-dialect] [--strict-c6]\n"
-    "                    [--exact]\n"
+    "                    [--exact] [--summary | --json] [--subject S] [--pcap FILE [--port P]]\n"
     "\n"
     "Decodes like nnrp decode and prints one line per packet: the message type, session, frame,\n"
     "view, metadata and body lengths, then the key fields of the message, e.g.\n"
@@ -136,7 +138,11 @@ void cli_usage(FILE *f, const char *cmd) {
   const char *text = general_usage;
   if (cmd && strcmp(cmd, "decode") == 0) text = decode_usage;
   if (cmd && strcmp(cmd, "encode") == 0) text = encode_usage;
-  if (cmd && strcmp(cmd, "inspect") == 0) text = inspect_usage;
+  if (cmd && strcmp(cmd, "inspect") == 0) {
+    fputs(inspect_usage, f);
+    text = cli_inspect_tools_usage;
+  }
+  if (cmd && strcmp(cmd, "compare") == 0) text = cli_compare_usage;
   if (cmd && strcmp(cmd, "vectors") == 0) text = vectors_usage;
   if (cmd && strcmp(cmd, "build") == 0) text = build_usage;
   if (cmd && strcmp(cmd, "check") == 0) text = check_usage;
@@ -162,6 +168,7 @@ static const struct {
     {"decode", cli_cmd_decode},
     {"encode", cli_cmd_encode},
     {"inspect", cli_cmd_inspect},
+    {"compare", cli_cmd_compare},
     {"vectors", cli_cmd_vectors},
     {"build", cli_cmd_build},
     {"check", cli_cmd_check},
