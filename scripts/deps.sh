@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config clang llvm libclang-rt-14-dev
-          libjansson-dev valgrind python3 python3-venv)
+          libjansson-dev libpcap-dev tshark valgrind python3 python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -16,5 +16,8 @@ echo "deps: installing ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# tshark's wireshark-common asks whether non-root users may capture; answer for it (no).
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+  $sudo debconf-set-selections
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
