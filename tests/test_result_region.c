@@ -250,16 +250,24 @@ static void test_empty_bodies(void) {
   m.tile_index_bytes = 4;
   CHECK_RC(nnrp_result_push_meta_encode(&m, pkt + 40), 0);
   CHECK_RC(decode_result(pkt, 104, 0, &m, &b, &d), NNRP_ERR_TENSOR_TILE_INDEX_TRUNCATED);
-  /* Region-shaped metadata announcing nothing: accepted; coverage still applies. */
+  /* Without the TENSOR bit an empty body is "no payload": accepted (coverage rules apply to
+   * tensor results only, so a partial class passes too). */
   nnrp_result_push_meta_init(&m);
-  m.payload_kind_bitmap = NNRP_PAYLOAD_TENSOR | NNRP_PAYLOAD_TOKEN_CHUNK;
+  m.payload_kind_bitmap = NNRP_PAYLOAD_TOKEN_CHUNK;
   CHECK_RC(nnrp_result_push_meta_encode(&m, pkt + 40), 0);
   CHECK_RC(decode_result(pkt, 104, 0, &m, &b, &d), 0);
   CHECK_EQ(b.family, NNRP_BODY_EMPTY);
   m.result_class = NNRP_RESULT_PARTIAL;
   CHECK_RC(nnrp_result_push_meta_encode(&m, pkt + 40), 0);
-  CHECK_RC(decode_result(pkt, 104, 0, &m, &b, &d), NNRP_ERR_COVERAGE_PARTIAL);
-  /* ...but not when it announces frames or tiles. */
+  CHECK_RC(decode_result(pkt, 104, 0, &m, &b, &d), 0);
+  /* A tensor result of the region family needs its prelude, as in nnrp-py. */
+  nnrp_result_push_meta_init(&m);
+  m.payload_kind_bitmap = NNRP_PAYLOAD_TENSOR | NNRP_PAYLOAD_TOKEN_CHUNK;
+  CHECK_RC(nnrp_result_push_meta_encode(&m, pkt + 40), 0);
+  CHECK_RC(decode_result(pkt, 104, 0, &m, &b, &d), NNRP_ERR_PRELUDE_TRUNCATED);
+  CHECK_RC(decode_result(pkt, 104, NNRP_DECODE_PY_COMPAT, &m, &b, &d),
+           NNRP_ERR_PRELUDE_TRUNCATED);
+  /* ...and a packet without it may not announce frames or tiles. */
   nnrp_result_push_meta_init(&m);
   m.payload_kind_bitmap = NNRP_PAYLOAD_TOKEN_CHUNK;
   m.payload_frame_count = 1;
@@ -270,7 +278,7 @@ static void test_empty_bodies(void) {
   m.tile_count = 1;
   m.covered_tile_count = 1;
   CHECK_RC(nnrp_result_push_meta_encode(&m, pkt + 40), 0);
-  CHECK_RC(decode_result(pkt, 104, 0, &m, &b, &d), NNRP_ERR_EMPTY_BODY);
+  CHECK_RC(decode_result(pkt, 104, 0, &m, &b, &d), NNRP_ERR_PRELUDE_TRUNCATED);
 }
 
 /* Typed and extension frames of a decoded body; critical frames against a known-kind set. */

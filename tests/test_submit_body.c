@@ -254,12 +254,15 @@ static void test_empty_bodies(void) {
   CHECK_EQ(b.present, NNRP_DATA_HAS_TILE_INDEX);
   m.tile_index_mode = NNRP_TILE_RAW_U16;
   body_rc(&m, NULL, 0, 0, NNRP_ERR_TILE_INDEX_LENGTH, 0);
-  /* A region-family metadata that declares content needs a body. */
+  /* A tensor packet of the region family needs its prelude, whatever it declares (so does
+   * nnrp-py: an empty body means "no payload" only without the TENSOR bit). */
   m = submit_meta(NNRP_SUBMIT_MIXED, 0x1);
   m.tile_count = 1;
-  body_rc(&m, NULL, 0, 0, NNRP_ERR_EMPTY_BODY, 0);
-  /* A mask announces references that are absent (M4): strict only. */
+  body_rc(&m, NULL, 0, 0, NNRP_ERR_PRELUDE_TRUNCATED, 0);
   m.tile_count = 0;
+  body_rc(&m, NULL, 0, NNRP_DECODE_PY_COMPAT, NNRP_ERR_PRELUDE_TRUNCATED, 0);
+  /* Without it, a mask announces references that are absent (M4): strict only. */
+  m.payload_kind_bitmap = NNRP_PAYLOAD_TOKEN_CHUNK;
   body_rc(&m, NULL, 0, 0, NNRP_ERR_SUBMIT_REF_MISSING, 0);
   body_rc(&m, NULL, 0, NNRP_DECODE_PY_COMPAT, 0, 0);
   m.object_ref_mask = 0x21;

@@ -193,8 +193,9 @@ int nnrp_result_push_body_decode(nnrp_data_body *b, const nnrp_result_push_meta 
   int legacy = m->payload_kind_bitmap == NNRP_PAYLOAD_TENSOR && m->payload_frame_count == 0;
   memset(b, 0, sizeof(*b));
 
-  if (len == 0 && !legacy) {
-    /* A packet without payload (§5): accepted only when the metadata announces none. */
+  if (len == 0 && !legacy && !(m->payload_kind_bitmap & NNRP_PAYLOAD_TENSOR)) {
+    /* A packet without payload (§5): accepted only when the metadata announces none and, as
+     * in nnrp-py, has no TENSOR bit (a tensor packet of the region family needs a prelude). */
     if (m->section_count || m->tile_count || m->tile_index_bytes || m->payload_frame_count)
       return nnrp_fail(diag, NNRP_ERR_EMPTY_BODY, 0);
     int rc = nnrp_result_push_check_coverage(m, flags);

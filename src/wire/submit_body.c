@@ -307,6 +307,9 @@ int nnrp_frame_submit_body_decode(nnrp_data_body *b, const nnrp_frame_submit_met
     }
     return legacy_decode(b, m, body, len, flags, diag);
   }
-  if (len == 0) return empty_decode(b, m, flags, diag);
+  /* nnrp-py takes an empty body as "no payload" only without the TENSOR bit; a tensor
+   * packet of the region family still needs its prelude. */
+  if (len == 0 && !(m->payload_kind_bitmap & NNRP_PAYLOAD_TENSOR))
+    return empty_decode(b, m, flags, diag);
   return region_decode(b, m, body, len, opts, diag);
 }

@@ -247,10 +247,12 @@ int nnrpi_typed_contract_check(nnrp_vec descriptors, nnrp_vec frames,
     if (!(descriptors.base[i * NNRP_TYPED_DESC_LEN] & payload_kind_bitmap))
       return nnrp_fail(diag, NNRP_ERR_TYPED_KIND_UNDECLARED,
                        desc_offset + i * NNRP_TYPED_DESC_LEN);
-  /* Strict rule beyond the reference: declared or not, TENSOR is never a typed frame. */
-  for (size_t i = 0; i < count; i++)
-    if (descriptors.base[i * NNRP_TYPED_DESC_LEN] == NNRP_PAYLOAD_TENSOR)
-      return nnrp_fail(diag, NNRP_ERR_TYPED_TENSOR, desc_offset + i * NNRP_TYPED_DESC_LEN);
+  /* Strict rule beyond the reference (nnrp-py accepts a declared one): TENSOR is never a
+   * typed frame. */
+  if (!(flags & NNRP_DECODE_PY_COMPAT))
+    for (size_t i = 0; i < count; i++)
+      if (descriptors.base[i * NNRP_TYPED_DESC_LEN] == NNRP_PAYLOAD_TENSOR)
+        return nnrp_fail(diag, NNRP_ERR_TYPED_TENSOR, desc_offset + i * NNRP_TYPED_DESC_LEN);
   /* Strict (D8, nnrp-cs's rule that nnrp-py relaxes to a subset): every non-tensor kind the
    * bitmap declares is carried by at least one typed frame. */
   if (!(flags & NNRP_DECODE_PY_COMPAT)) {

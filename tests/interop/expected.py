@@ -33,6 +33,8 @@ STRICT_ONLY = {
     "TYPED_LAYOUT": "typed frames contiguous and exact (D8)",
     "EXT_FRAME_LAYOUT": "extension frames contiguous and exact (D8)",
     "TYPED_KIND_ABSENT": "every declared kind carried by a frame (D8)",
+    "TYPED_TENSOR": "tensor data is never a typed frame (wire-data §10.1; nnrp-py accepts a "
+                    "declared one)",
     "FRAME_CLASS": "frame_class outside 0..3 (D21)",
     "TILE_ID_RANGE": "decoded tile ids beyond 65535 (D24)",
     "TILE_NOT_INCREASING": "a zero DELTA_U16 delta repeats an id (D24)",
@@ -80,9 +82,6 @@ BUILDER_REFUSALS = {
 PY_COMPAT_GAPS = {
     "TILE_ID_RANGE": "a DELTA_U16 running sum beyond 65535 is rejected in both profiles "
                      "(docs/compatibility.md D24: ids are u16 on every path)",
-    "TYPED_TENSOR": "KNOWN GAP, reported: nnrp-py accepts a typed frame of kind TENSOR when the "
-                    "bitmap declares TENSOR (wire-data §10.1 left this open); libnnrp rejects it "
-                    "in both profiles",
     "CAMERA_TRUNCATED": "a legacy FRAME_SUBMIT whose camera_bytes run past the body: nnrp-py slices "
                         "past the end and reads nothing; libnnrp has no camera view to give and "
                         "rejects it in both profiles",
@@ -93,12 +92,7 @@ PY_COMPAT_GAPS = {
 }
 
 # libnnrp accepting what nnrp-py rejects is always a bug; these are reported and still open.
-KNOWN_BUGS = {
-    "ValueError: expected at least 32 bytes for current body prelude, got 0":
-        "KNOWN BUG, reported: an empty FRAME_SUBMIT / RESULT_PUSH body is accepted when the "
-        "metadata declares TENSOR together with typed kinds and no frames; nnrp-py requires a "
-        "region body there",
-}
+KNOWN_BUGS = {}
 
 # Builders whose libnnrp counterpart takes more than the reference function.
 WIDER_BUILDERS = {
