@@ -22,22 +22,38 @@ static int is_standard(uint16_t type) {
   return type >= NNRP_EXT_TRANSPORT_POLICY && type <= NNRP_EXT_PAYLOAD_CAPABILITIES_ACK;
 }
 
+/* A known standard entry parses; when its builder takes the parsed values (it may refuse
+ * decode-only ones), the entry it builds parses to the same values. */
 static void parse_standard(const nnrp_ext_entry *e) {
-  nnrp_transport_policy_ext tp;
-  nnrp_loss_tolerance_ext lt;
-  nnrp_payload_caps_ext pc;
+  nnrp_transport_policy_ext tp, tp2;
+  nnrp_loss_tolerance_ext lt, lt2;
+  nnrp_payload_caps_ext pc, pc2;
+  nnrp_ext_entry b;
+  uint8_t buf[8];
+  int critical = e->ext_flags & NNRP_EXT_FLAG_CRITICAL;
   switch (e->ext_type) {
   case NNRP_EXT_TRANSPORT_POLICY:
   case NNRP_EXT_TRANSPORT_POLICY_ACK:
     FUZZ_CHECK(nnrp_ext_transport_policy_parse(e, &tp) == 0);
+    if (nnrp_ext_transport_policy_build(e->ext_type, &tp, critical, buf, &b) != 0) break;
+    FUZZ_CHECK(b.ext_type == e->ext_type && b.ext_flags == critical);
+    FUZZ_CHECK(nnrp_ext_transport_policy_parse(&b, &tp2) == 0);
+    FUZZ_CHECK(tp2.transport_policy == tp.transport_policy && tp2.transport_id == tp.transport_id);
+    FUZZ_CHECK(tp2.accepted_transport_policy == tp.accepted_transport_policy);
     break;
   case NNRP_EXT_LOSS_TOLERANCE:
   case NNRP_EXT_LOSS_TOLERANCE_ACK:
     FUZZ_CHECK(nnrp_ext_loss_tolerance_parse(e, &lt) == 0);
+    if (nnrp_ext_loss_tolerance_build(e->ext_type, &lt, critical, buf, &b) != 0) break;
+    FUZZ_CHECK(nnrp_ext_loss_tolerance_parse(&b, &lt2) == 0);
+    FUZZ_CHECK(lt2.loss_tolerance == lt.loss_tolerance && lt2.payload_len == 8);
     break;
   case NNRP_EXT_PAYLOAD_CAPABILITIES:
   case NNRP_EXT_PAYLOAD_CAPABILITIES_ACK:
     FUZZ_CHECK(nnrp_ext_payload_caps_parse(e, &pc) == 0);
+    FUZZ_CHECK(nnrp_ext_payload_caps_build(e->ext_type, &pc, critical, buf, &b) == 0);
+    FUZZ_CHECK(nnrp_ext_payload_caps_parse(&b, &pc2) == 0);
+    FUZZ_CHECK(b.payload.len == e->payload.len && memcmp(buf, e->payload.base, 8) == 0);
     break;
   default:
     break;
