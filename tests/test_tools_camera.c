@@ -11,7 +11,8 @@
 #include "test.h"
 #include "tools/replay_int.h"
 
-static const char nrcm_hex[] = "4e52434d010001000000020000000000003e000000c00000c03f0000204000006040";
+static const char nrcm_hex[] =
+    "4e52434d010001000000020000000000003e000000c00000c03f0000204000006040";
 
 static void test_encode(void) {
   static const float view[1] = {1.5f}, prev[2] = {2.5f, 3.5f};

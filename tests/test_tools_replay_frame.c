@@ -24,8 +24,7 @@ static const char spec_frame_hex[] =
     "80bf000080bf000080bf000080bf000080bf000080bf000080bf000080bf000080bf000080bf000080bf0000"
     "80bf000080bf000080bf000080bf000080bf0000000002000000000001000000000001000000000002000000"
     "0800000002000000000000000000000000010100000001000000010200000000050000050000010000000000"
-    "02000000080000000700000000000000000000000001030000000400000061626364656667"
-    ;
+    "02000000080000000700000000000000000000000001030000000400000061626364656667";
 /* 356 bytes */
 static const char all_fields_frame_hex[] =
     "4e4e5250010010280000000048000000f40000004d000000e803000003000000554433221100000064002800"
@@ -36,8 +35,7 @@ static const char all_fields_frame_hex[] =
     "0200000008000000010000000000000000000000000100000000010000002000000000000300000600000100"
     "0000000002000000080000000800000000000000000000000001040000000400000034353637303132330000"
     "0000000004000005000001000000000002000000080000000200000000000000000000000001010000000100"
-    "00004140"
-    ;
+    "00004140";
 /* 356 bytes */
 static const char all_fields_frame_crc_hex[] =
     "4e4e5250010010280000000048000000f400000016fce2fce80300000000000094c6d7110000000064002800"
@@ -48,15 +46,13 @@ static const char all_fields_frame_crc_hex[] =
     "0200000008000000010000000000000000000000000100000000010000002000000000000300000600000100"
     "0000000002000000080000000800000000000000000000000001040000000400000034353637303132330000"
     "0000000004000005000001000000000002000000080000000200000000000000000000000001010000000100"
-    "00004140"
-    ;
+    "00004140";
 /* 136 bytes */
 static const char empty_frame_hex[] =
     "4e4e525001001028000000004800000018000000000000000500000000000000000000000000000000000000"
     "0000000000000000000101000000000000000000000000001600000000000000000000000000000000000000"
     "000000000000ff00000000000000000001000000000000004e52434d01000000000000000000000000000000"
-    "00000000"
-    ;
+    "00000000";
 /* 304 bytes */
 static const char frame_camera_ref_hex[] =
     "4e4e5250010010280000000048000000c00000002ebec0232a00000000000000000000000000000060004000"
@@ -65,16 +61,14 @@ static const char frame_camera_ref_hex[] =
     "0000000000000000000000000200000000000000040000000000000000000200000000000300000000000000"
     "6100000000000000010000000000010000000000020000000800000002000000000000000000000000010100"
     "0000010000000102000000000500000500000100000000000200000008000000070000000000000000000000"
-    "00010300000004000000616263646566670000000000000001000000010000000200000003000000"
-    ;
+    "00010300000004000000616263646566670000000000000001000000010000000200000003000000";
 /* 192 bytes */
 static const char frame_all_refs_hex[] =
     "4e4e5250010010280000000048000000500000002ebec0232a00000000000000000000000000000060004000"
     "2000200002000200000001000000000000000000000000000000000000000000000000000000000000000000"
     "000000000100ff00070000000000000001000000000000000000000030000000000000000000000000000000"
     "0000000000000000000000000100000001000000020000000300000002000000010000000200000004000000"
-    "03000000010000000200000005000000"
-    ;
+    "03000000010000000200000005000000";
 /* 416 bytes */
 static const char frame_table_ref_hex[] =
     "4e4e5250010010280000000048000000300100002ebec0232a00000000000000000000000000000060004000"
@@ -86,8 +80,7 @@ static const char frame_table_ref_hex[] =
     "003f0000003f0000003f0000003f0000003f0000003f0000003f0000003f0000003f0000003f0000003f0000"
     "003f000080bf000080bf000080bf000080bf000080bf000080bf000080bf000080bf000080bf000080bf0000"
     "80bf000080bf000080bf000080bf000080bf000080bf00000200000000000000040000000000000000000200"
-    "0000000003000000090000000000000001000000"
-    ;
+    "0000000003000000090000000000000001000000";
 
 static const float view16[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 static const float half16[16] = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f,
@@ -95,17 +88,23 @@ static const float half16[16] = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f,
 static const float minus16[16] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 static const nnrp_replay_camera camera16 = {view16, 16, half16, 16, minus16, 16, 0.25f, -0.5f};
 
-static nnrp_vec bytes(const char *s) { return (nnrp_vec){(const uint8_t *)s, strlen(s)}; }
+static nnrp_vec bytes(const char *s) {
+  return (nnrp_vec){(const uint8_t *)s, strlen(s)};
+}
 
 /* Tiles given out of order (id 2, then id 0), one LZ4 and one uncompressed. */
 static nnrp_host_tile spec_tiles[2];
 
 static void spec_frame(nnrp_host_frame *f) {
   memset(spec_tiles, 0, sizeof(spec_tiles));
-  spec_tiles[0] = (nnrp_host_tile){.tile_x = 2, .depth_fp16 = bytes("\x02"),
-                                   .luma_hint = bytes("defg"), .compression_algorithm = "lz4"};
-  spec_tiles[1] = (nnrp_host_tile){.tile_x = 0, .depth_fp16 = bytes("\x01"),
-                                   .luma_hint = bytes("abc"), .compression_algorithm = "none"};
+  spec_tiles[0] = (nnrp_host_tile){.tile_x = 2,
+                                   .depth_fp16 = bytes("\x02"),
+                                   .luma_hint = bytes("defg"),
+                                   .compression_algorithm = "lz4"};
+  spec_tiles[1] = (nnrp_host_tile){.tile_x = 0,
+                                   .depth_fp16 = bytes("\x01"),
+                                   .luma_hint = bytes("abc"),
+                                   .compression_algorithm = "none"};
   nnrp_host_frame_init(f);
   f->session_id = "session-1";
   f->frame_id = 42;
@@ -134,11 +133,18 @@ static void test_every_field_and_override(void) {
    * tile in id order (id 4, uncompressed) sets the default and LZ4 goes to a codec table;
    * luma_hint has no payload and makes no section. */
   nnrp_host_tile t[2] = {
-      {.tile_x = 1, .tile_y = 1, .depth_fp16 = bytes("\x10\x11"), .normal_oct = bytes("\x20"),
-       .motion_i16 = bytes("\x30\x31\x32\x33"), .rough_metal = bytes("\x40"),
+      {.tile_x = 1,
+       .tile_y = 1,
+       .depth_fp16 = bytes("\x10\x11"),
+       .normal_oct = bytes("\x20"),
+       .motion_i16 = bytes("\x30\x31\x32\x33"),
+       .rough_metal = bytes("\x40"),
        .compression_algorithm = " LZ4 "},
-      {.tile_x = 0, .tile_y = 1, .depth_fp16 = bytes("\x12\x13"),
-       .motion_i16 = bytes("\x34\x35\x36\x37"), .rough_metal = bytes("\x41")},
+      {.tile_x = 0,
+       .tile_y = 1,
+       .depth_fp16 = bytes("\x12\x13"),
+       .motion_i16 = bytes("\x34\x35\x36\x37"),
+       .rough_metal = bytes("\x41")},
   };
   nnrp_host_frame f;
   nnrp_host_frame_init(&f);
@@ -261,7 +267,6 @@ static void test_errors(void) {
   spec_tiles[0].tile_x = 65535;
   spec_tiles[0].tile_y = 2;
   CHECK_RC(export_rc(&f), NNRP_ERR_TILE_ID_RANGE);
-
 
   /* A camera array longer than its u16 count. */
   static float big[65536];

@@ -19,14 +19,17 @@ static const float half16[16] = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f,
                                  0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
 static const float minus16[16] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 
-static nnrp_vec bytes(const char *s) { return (nnrp_vec){(const uint8_t *)s, strlen(s)}; }
+static nnrp_vec bytes(const char *s) {
+  return (nnrp_vec){(const uint8_t *)s, strlen(s)};
+}
 
 static size_t spec_frame_packet(uint8_t *out, size_t cap) {
   const nnrp_replay_camera cam = {view16, 16, half16, 16, minus16, 16, 0.25f, -0.5f};
-  nnrp_host_tile t[2] = {
-      {.tile_x = 2, .depth_fp16 = bytes("\x02"), .luma_hint = bytes("defg"),
-       .compression_algorithm = "lz4"},
-      {.tile_x = 0, .depth_fp16 = bytes("\x01"), .luma_hint = bytes("abc")}};
+  nnrp_host_tile t[2] = {{.tile_x = 2,
+                          .depth_fp16 = bytes("\x02"),
+                          .luma_hint = bytes("defg"),
+                          .compression_algorithm = "lz4"},
+                         {.tile_x = 0, .depth_fp16 = bytes("\x01"), .luma_hint = bytes("abc")}};
   nnrp_host_frame f;
   nnrp_host_frame_init(&f);
   f.session_id = "session-1";
@@ -38,9 +41,9 @@ static size_t spec_frame_packet(uint8_t *out, size_t cap) {
   f.tile_count = 2;
   f.camera = &cam;
   size_t len = 0;
-  CHECK_RC(tools_export(tools_export_frame, &f, NULL, nnrp_replay_frame_scratch_len(&f), out,
-                        cap, &len),
-           0);
+  CHECK_RC(
+      tools_export(tools_export_frame, &f, NULL, nnrp_replay_frame_scratch_len(&f), out, cap, &len),
+      0);
   return len;
 }
 
@@ -57,8 +60,8 @@ static size_t spec_result_packet(uint8_t *out, size_t cap) {
   r.stale = 1;
   r.reused_frame_id = 41;
   size_t len = 0;
-  CHECK_RC(tools_export(tools_export_result, &r, NULL, nnrp_replay_result_scratch_len(&r), out,
-                        cap, &len),
+  CHECK_RC(tools_export(tools_export_result, &r, NULL, nnrp_replay_result_scratch_len(&r), out, cap,
+                        &len),
            0);
   return len;
 }
@@ -114,26 +117,37 @@ static void test_spec_lines(void) {
 static void test_comparison_edges(void) {
   uint8_t frame[1024];
   size_t flen = spec_frame_packet(frame, sizeof(frame));
-  const char *tail = " subject=frame_submit msg=FRAME_SUBMIT wire=433 meta=72 body=321 tiles=2 "
-                     "sections=2 tile_index=4 camera=214 roles=1,5";
+  const char *tail =
+      " subject=frame_submit msg=FRAME_SUBMIT wire=433 meta=72 body=321 tiles=2 "
+      "sections=2 tile_index=4 camera=214 roles=1,5";
   char want[512];
   /* A zero-byte reference has no ratio; a larger packet has a positive delta. */
-  snprintf(want, sizeof(want), "reference_label=json reference=0 current=433 delta=433 "
-                               "current_ratio=n/a%s", tail);
+  snprintf(want, sizeof(want),
+           "reference_label=json reference=0 current=433 delta=433 "
+           "current_ratio=n/a%s",
+           tail);
   check_comparison_line(frame, flen, 0, "json", want);
   /* 433 * 10000 / 100 = 43300 basis points; 433 * 10000 / 433 = 10000; / 4330 = 1000. */
-  snprintf(want, sizeof(want), "reference_label=x reference=100 current=433 delta=333 "
-                               "current_ratio=433.00%%%s", tail);
+  snprintf(want, sizeof(want),
+           "reference_label=x reference=100 current=433 delta=333 "
+           "current_ratio=433.00%%%s",
+           tail);
   check_comparison_line(frame, flen, 100, "x", want);
-  snprintf(want, sizeof(want), "reference_label=x reference=433 current=433 delta=0 "
-                               "current_ratio=100.00%%%s", tail);
+  snprintf(want, sizeof(want),
+           "reference_label=x reference=433 current=433 delta=0 "
+           "current_ratio=100.00%%%s",
+           tail);
   check_comparison_line(frame, flen, 433, "x", want);
-  snprintf(want, sizeof(want), "reference_label=x reference=4330 current=433 delta=-3897 "
-                               "current_ratio=10.00%%%s", tail);
+  snprintf(want, sizeof(want),
+           "reference_label=x reference=4330 current=433 delta=-3897 "
+           "current_ratio=10.00%%%s",
+           tail);
   check_comparison_line(frame, flen, 4330, "x", want);
   /* Rounded down: 433 * 10000 / 43301 = 99.997... basis points. */
-  snprintf(want, sizeof(want), "reference_label=x reference=43301 current=433 delta=-42868 "
-                               "current_ratio=0.99%%%s", tail);
+  snprintf(want, sizeof(want),
+           "reference_label=x reference=43301 current=433 delta=-42868 "
+           "current_ratio=0.99%%%s",
+           tail);
   check_comparison_line(frame, flen, 43301, "x", want);
 
   nnrp_wire_size_comparison c = {"x", 43301, {0}};
@@ -187,12 +201,15 @@ static void test_result_flags(void) {
                {NNRP_RESULT_FLAG_FALLBACK | NNRP_RESULT_FLAG_PARTIAL, "FALLBACK|PARTIAL"},
                {7, "STALE|FALLBACK|PARTIAL"}};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    nnrp_wire_summary s = {.subject = "r", .message_type = NNRP_MSG_RESULT_PUSH,
-                           .wire_bytes = 104, .metadata_bytes = 64,
+    nnrp_wire_summary s = {.subject = "r",
+                           .message_type = NNRP_MSG_RESULT_PUSH,
+                           .wire_bytes = 104,
+                           .metadata_bytes = 64,
                            .result_flags = cases[i].flags};
     char line[256], want[256];
-    snprintf(want, sizeof(want), "subject=r msg=RESULT_PUSH wire=104 meta=64 body=0 tiles=0 "
-                                 "sections=0 tile_index=0 camera=0 roles=- result_flags=%s",
+    snprintf(want, sizeof(want),
+             "subject=r msg=RESULT_PUSH wire=104 meta=64 body=0 tiles=0 "
+             "sections=0 tile_index=0 camera=0 roles=- result_flags=%s",
              cases[i].text);
     CHECK_RC(nnrp_render_wire_summary(&s, line, sizeof(line), NULL), 0);
     CHECK(strcmp(line, want) == 0);

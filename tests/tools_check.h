@@ -9,8 +9,8 @@
 
 #include "test.h"
 
-typedef int (*tools_export_fn)(const void *host, const nnrp_replay_options *opts,
-                               void *scratch, size_t scratch_len, nnrp_sink *sink);
+typedef int (*tools_export_fn)(const void *host, const nnrp_replay_options *opts, void *scratch,
+                               size_t scratch_len, nnrp_sink *sink);
 
 static inline int tools_export_frame(const void *host, const nnrp_replay_options *opts,
                                      void *scratch, size_t scratch_len, nnrp_sink *sink) {
@@ -24,8 +24,8 @@ static inline int tools_export_result(const void *host, const nnrp_replay_option
 
 /* Export with exactly `scratch_len` bytes of scratch, starting one byte off alignment. */
 static inline int tools_export(tools_export_fn fn, const void *host,
-                               const nnrp_replay_options *opts, size_t scratch_len,
-                               uint8_t *out, size_t cap, size_t *len) {
+                               const nnrp_replay_options *opts, size_t scratch_len, uint8_t *out,
+                               size_t cap, size_t *len) {
   uint8_t *scratch = malloc(scratch_len + 1);
   nnrp_sink sink;
   nnrp_sink_init_buffer(&sink, out, cap);

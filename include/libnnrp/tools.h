@@ -77,12 +77,12 @@ float nnrp_replay_camera_float(nnrp_vec array, size_t i);
  * ------------------------------------------------------------------------------------------- */
 
 /* Section roles and codec ids of the replay exports. */
-#define NNRP_REPLAY_ROLE_DEPTH_FP16 1u       /* FP16 */
-#define NNRP_REPLAY_ROLE_NORMAL_OCT 2u       /* UINT8 */
-#define NNRP_REPLAY_ROLE_MOTION_I16 3u       /* INT16 */
-#define NNRP_REPLAY_ROLE_ROUGH_METAL 4u      /* UINT8 */
-#define NNRP_REPLAY_ROLE_LUMA_HINT 5u        /* UINT8 */
-#define NNRP_REPLAY_ROLE_SR_RESIDUAL 100u    /* UINT8 */
+#define NNRP_REPLAY_ROLE_DEPTH_FP16 1u        /* FP16 */
+#define NNRP_REPLAY_ROLE_NORMAL_OCT 2u        /* UINT8 */
+#define NNRP_REPLAY_ROLE_MOTION_I16 3u        /* INT16 */
+#define NNRP_REPLAY_ROLE_ROUGH_METAL 4u       /* UINT8 */
+#define NNRP_REPLAY_ROLE_LUMA_HINT 5u         /* UINT8 */
+#define NNRP_REPLAY_ROLE_SR_RESIDUAL 100u     /* UINT8 */
 #define NNRP_REPLAY_ROLE_DETAIL_RESIDUAL 101u /* UINT8 */
 #define NNRP_REPLAY_CODEC_NONE 0u
 #define NNRP_REPLAY_CODEC_LZ4 1u
@@ -162,8 +162,8 @@ typedef struct nnrp_host_result {
   const uint32_t *requested_tile_ids;
   size_t requested_tile_id_count;
   uint32_t reused_frame_id;
-  int32_t result_flags;          /* < 0: STALE if stale | FALLBACK if degraded | PARTIAL if dropped */
-  int32_t result_class;          /* < 0: STALE_REUSE, DEGRADED, PARTIAL or COMPLETE, in that order */
+  int32_t result_flags; /* < 0: STALE if stale | FALLBACK if degraded | PARTIAL if dropped */
+  int32_t result_class; /* < 0: STALE_REUSE, DEGRADED, PARTIAL or COMPLETE, in that order */
   int32_t applied_budget_policy; /* < 0: the ALLOW_* bits matching the flags */
   uint16_t inference_ms;
   uint16_t queue_ms;
@@ -250,9 +250,9 @@ typedef struct nnrp_wire_summary {
   uint32_t tile_count;
   uint32_t section_count;
   uint32_t tile_index_bytes;
-  uint32_t camera_bytes;  /* FRAME_SUBMIT only, else 0 */
-  uint16_t result_flags;  /* RESULT_PUSH only, else 0 (NONE) */
-  size_t role_count;      /* 0 when the section table is referenced or absent */
+  uint32_t camera_bytes; /* FRAME_SUBMIT only, else 0 */
+  uint16_t result_flags; /* RESULT_PUSH only, else 0 (NONE) */
+  size_t role_count;     /* 0 when the section table is referenced or absent */
   nnrp_vec roles;
 } nnrp_wire_summary;
 

@@ -151,7 +151,8 @@ uint8_t nnrpi_default_codec(const uint8_t *codecs, size_t n) {
   return NNRP_REPLAY_CODEC_NONE;
 }
 
-/* ---- references and ids ------------------------------------------------------------------------ */
+/* ---- references and ids ------------------------------------------------------------------------
+ */
 
 int nnrpi_slot_reference(const nnrp_object_ref *given, uint16_t kind, nnrp_object_ref *out) {
   *out = *given;
@@ -176,7 +177,9 @@ uint64_t nnrpi_trace_id(const char *host_trace, const nnrp_replay_options *o) {
 
 /* ---- defaults -------------------------------------------------------------------------------- */
 
-void nnrp_host_frame_init(nnrp_host_frame *f) { memset(f, 0, sizeof(*f)); }
+void nnrp_host_frame_init(nnrp_host_frame *f) {
+  memset(f, 0, sizeof(*f));
+}
 
 void nnrp_host_result_init(nnrp_host_result *r) {
   memset(r, 0, sizeof(*r));
@@ -188,4 +191,6 @@ void nnrp_host_result_init(nnrp_host_result *r) {
   r->applied_budget_policy = -1;
 }
 
-void nnrp_replay_options_init(nnrp_replay_options *o) { memset(o, 0, sizeof(*o)); }
+void nnrp_replay_options_init(nnrp_replay_options *o) {
+  memset(o, 0, sizeof(*o));
+}

@@ -30,9 +30,9 @@ static nnrp_vec field_of(const nnrp_host_tile *t, int field) {
 
 /* The working arrays, carved from the caller's scratch buffer. */
 typedef struct frame_work {
-  nnrpi_tile_order *order;       /* tiles by id */
-  uint16_t *tile_ids;            /* sorted */
-  uint8_t *codecs;               /* per sorted tile */
+  nnrpi_tile_order *order;         /* tiles by id */
+  uint16_t *tile_ids;              /* sorted */
+  uint8_t *codecs;                 /* per sorted tile */
   nnrp_vec *payloads[FIELD_COUNT]; /* per field, per sorted tile */
   uint8_t *camera;
   size_t camera_len;
@@ -94,8 +94,8 @@ static int build_sections(const nnrp_host_frame *f, frame_work *w,
     }
     if (!any) continue;
     for (size_t i = 0; !codecs_read && i < n; i++) {
-      int rc = nnrpi_codec_from_name(f->tiles[w->order[i].index].compression_algorithm,
-                                     &w->codecs[i]);
+      int rc =
+          nnrpi_codec_from_name(f->tiles[w->order[i].index].compression_algorithm, &w->codecs[i]);
       if (rc) return rc;
     }
     codecs_read = 1;

@@ -22,9 +22,9 @@ static const char *compression_of(const nnrp_host_result_tile *t, int field) {
 }
 
 typedef struct result_work {
-  nnrpi_tile_order *order; /* delivered tiles by id */
-  uint32_t *requested;     /* sorted copy of requested_tile_ids */
-  uint16_t *tile_ids;      /* the packet's ids */
+  nnrpi_tile_order *order;             /* delivered tiles by id */
+  uint32_t *requested;                 /* sorted copy of requested_tile_ids */
+  uint16_t *tile_ids;                  /* the packet's ids */
   const nnrp_host_result_tile **by_id; /* delivered tile of each packet id, or NULL */
   uint8_t *codecs[FIELD_COUNT];
   nnrp_vec *payloads[FIELD_COUNT];
@@ -210,8 +210,8 @@ int nnrp_replay_result_to_packet(const nnrp_host_result *r, const nnrp_replay_op
     rc = nnrpi_slot_reference(r->tile_index_reference, NNRP_OBJECT_TILE_INDEX_BLOCK,
                               &refs[ref_count++]);
   if (!rc && r->tensor_section_table_reference)
-    rc = nnrpi_slot_reference(r->tensor_section_table_reference,
-                              NNRP_OBJECT_TENSOR_SECTION_TABLE, &refs[ref_count++]);
+    rc = nnrpi_slot_reference(r->tensor_section_table_reference, NNRP_OBJECT_TENSOR_SECTION_TABLE,
+                              &refs[ref_count++]);
   if (rc) return rc;
 
   nnrp_result_push_input in;
@@ -219,8 +219,8 @@ int nnrp_replay_result_to_packet(const nnrp_host_result *r, const nnrp_replay_op
   if ((rc = nnrpi_session_id(r->session_id, opts, &in.packet.session_id)) != 0) return rc;
   in.packet.frame_id = r->frame_id;
   in.packet.view_id = opts ? opts->view_id : 0;
-  in.packet.trace_id = nnrpi_trace_id(
-      r->request_id && r->request_id[0] ? r->request_id : r->client_trace_id, opts);
+  in.packet.trace_id =
+      nnrpi_trace_id(r->request_id && r->request_id[0] ? r->request_id : r->client_trace_id, opts);
   if ((rc = outcome(r, &in)) != 0) return rc;
   in.active_profile_id = opts ? opts->active_profile_id : 0;
   in.inference_ms = r->inference_ms;

@@ -87,7 +87,8 @@ int64_t nnrp_wire_size_ratio_bp(const nnrp_wire_size_comparison *c) {
   return (int64_t)(wire * 10000u / c->reference_bytes);
 }
 
-/* ---- rendering --------------------------------------------------------------------------------- */
+/* ---- rendering ---------------------------------------------------------------------------------
+ */
 
 /* A line being written into buf[0..cap): `len` counts every character, written or not. */
 typedef struct line {

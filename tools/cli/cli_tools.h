@@ -13,7 +13,8 @@
 
 #include "cli.h"
 
-/* ---- inspect_out.c ----------------------------------------------------------------------------- */
+/* ---- inspect_out.c -----------------------------------------------------------------------------
+ */
 
 typedef enum cli_inspect_format {
   CLI_INSPECT_LINE = 0, /* the inspect line */
@@ -40,19 +41,21 @@ void cli_inspect_line(FILE *f, const nnrp_packet *p);
 
 /* A packet in the chosen format, with its newline.  `prefix` (may be NULL) comes before a
  * line; `extra` (may be NULL) holds keys that come first in a JSON object. */
-int cli_inspect_print(FILE *f, const nnrp_packet *p, const cli_inspect_opts *o,
-                      const char *prefix, json_t *extra);
+int cli_inspect_print(FILE *f, const nnrp_packet *p, const cli_inspect_opts *o, const char *prefix,
+                      json_t *extra);
 
 /* Summary fields as a JSON object (NULL when out of memory); `s` may be NULL for messages
  * without a summary, which then carry their header fields only. */
 json_t *cli_summary_json(const nnrp_packet *p, const nnrp_wire_summary *s);
 
-/* ---- cmd_compare.c ----------------------------------------------------------------------------- */
+/* ---- cmd_compare.c -----------------------------------------------------------------------------
+ */
 
 extern const char cli_compare_usage[];
 int cli_cmd_compare(int argc, char **argv);
 
-/* ---- pcap_*.c ---------------------------------------------------------------------------------- */
+/* ---- pcap_*.c ----------------------------------------------------------------------------------
+ */
 
 /* nnrp inspect --pcap: CLI_OK, or CLI_FAIL when the capture or a stream had errors (each
  * reported on its own line, in order). */

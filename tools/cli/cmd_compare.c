@@ -77,8 +77,8 @@ int cli_cmd_compare(int argc, char **argv) {
   }
   nnrp_wire_size_comparison c = {a.label, reference.len, {0}};
   nnrp_diag diag = {0, 0};
-  int err = nnrp_summarize_wire_packet(&c.current, packet.data, packet.len, a.subject, &a.opts,
-                                       &diag);
+  int err =
+      nnrp_summarize_wire_packet(&c.current, packet.data, packet.len, a.subject, &a.opts, &diag);
   rc = CLI_FAIL;
   if (err) {
     cli_lib_error("compare", NULL, err, (long long)diag.offset);

@@ -39,8 +39,8 @@ int cli_inspect_opts_take(int *argc, char **argv, cli_inspect_opts *o) {
   o->port = -1;
   for (int i = 1; i < *argc;) {
     const char *a = argv[i];
-    int takes_value = strcmp(a, "--subject") == 0 || strcmp(a, "--pcap") == 0 ||
-                      strcmp(a, "--port") == 0;
+    int takes_value =
+        strcmp(a, "--subject") == 0 || strcmp(a, "--pcap") == 0 || strcmp(a, "--port") == 0;
     if (takes_value && i + 1 == *argc) return cli_usage_error("inspect", "%s needs an argument", a);
     if (strcmp(a, "--summary") == 0 || strcmp(a, "--json") == 0) {
       cli_inspect_format f = a[2] == 's' ? CLI_INSPECT_SUMMARY : CLI_INSPECT_JSON;
@@ -72,8 +72,7 @@ int cli_inspect_opts_take(int *argc, char **argv, cli_inspect_opts *o) {
 }
 
 static int is_data(const nnrp_packet *p) {
-  return p->header.msg_type == NNRP_MSG_FRAME_SUBMIT ||
-         p->header.msg_type == NNRP_MSG_RESULT_PUSH;
+  return p->header.msg_type == NNRP_MSG_FRAME_SUBMIT || p->header.msg_type == NNRP_MSG_RESULT_PUSH;
 }
 
 /* "NONE" or the names of the set result flags joined by '|', as the summary renders them. */
@@ -90,7 +89,9 @@ static const char *result_flags_text(uint16_t flags, char buf[32]) {
 }
 
 /* Set a key, taking the reference of the value (a NULL value marks the object failed). */
-static int put(json_t *o, const char *key, json_t *v) { return v ? json_object_set_new(o, key, v) : -1; }
+static int put(json_t *o, const char *key, json_t *v) {
+  return v ? json_object_set_new(o, key, v) : -1;
+}
 
 json_t *cli_summary_json(const nnrp_packet *p, const nnrp_wire_summary *s) {
   const char *name = nnrp_msg_type_name(p->header.msg_type);
@@ -145,8 +146,8 @@ static int print_json(FILE *f, const nnrp_packet *p, const cli_inspect_opts *o, 
   return rc;
 }
 
-int cli_inspect_print(FILE *f, const nnrp_packet *p, const cli_inspect_opts *o,
-                      const char *prefix, json_t *extra) {
+int cli_inspect_print(FILE *f, const nnrp_packet *p, const cli_inspect_opts *o, const char *prefix,
+                      json_t *extra) {
   if (o->format == CLI_INSPECT_JSON) return print_json(f, p, o, extra);
   if (prefix) fputs(prefix, f);
   nnrp_wire_summary s;

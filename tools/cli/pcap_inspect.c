@@ -54,7 +54,8 @@ struct replay {
   int cur_dir;
 };
 
-/* ---- output ------------------------------------------------------------------------------------ */
+/* ---- output ------------------------------------------------------------------------------------
+ */
 
 static void time_text(const replay *r, char buf[48]) {
   snprintf(buf, 48, "%lld.%06ld", r->sec, r->usec);
@@ -79,8 +80,10 @@ static void print_packet(replay *r, int dir, uint64_t at, const nnrp_packet *p) 
   time_text(r, t);
   snprintf(prefix, sizeof(prefix), "%s conn=%u %s ", t, r->cur->id, direction_names[dir]);
   json_t *extra = r->o->format == CLI_INSPECT_JSON ? json_prefix(r, dir, at) : NULL;
-  if (r->o->format == CLI_INSPECT_JSON && !extra) r->fatal = 1;
-  else if (cli_inspect_print(stdout, p, r->o, prefix, extra) != CLI_OK) r->errors++;
+  if (r->o->format == CLI_INSPECT_JSON && !extra)
+    r->fatal = 1;
+  else if (cli_inspect_print(stdout, p, r->o, prefix, extra) != CLI_OK)
+    r->errors++;
   json_decref(extra);
 }
 
@@ -111,7 +114,8 @@ static void print_lib_error(replay *r, int dir, uint64_t at, int err) {
   print_error(r, dir, at, name ? name : "UNKNOWN", rule ? rule : "-", nnrp_strerror(err));
 }
 
-/* ---- NNRP packets out of a direction's bytes --------------------------------------------------- */
+/* ---- NNRP packets out of a direction's bytes ---------------------------------------------------
+ */
 
 static void stop(direction *d) {
   d->stopped = 1;
@@ -200,7 +204,8 @@ static void close_conn(replay *r, conn *c) {
   r->cur = saved;
 }
 
-/* ---- connections ------------------------------------------------------------------------------- */
+/* ---- connections -------------------------------------------------------------------------------
+ */
 
 static size_t hash_key(int family, const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp) {
   uint64_t h = 1469598103934665603u;
@@ -220,8 +225,8 @@ static int same_endpoints(const conn *c, int family, const uint8_t *cl, uint16_t
 }
 
 /* Slot of the connection between these endpoints, or of the empty slot where it goes. */
-static size_t *find_slot(replay *r, int family, const uint8_t *cl, uint16_t clp,
-                         const uint8_t *sv, uint16_t svp) {
+static size_t *find_slot(replay *r, int family, const uint8_t *cl, uint16_t clp, const uint8_t *sv,
+                         uint16_t svp) {
   size_t mask = r->table_cap - 1;
   for (size_t i = hash_key(family, cl, clp, sv, svp) & mask;; i = (i + 1) & mask) {
     size_t *slot = &r->table[i];
@@ -288,8 +293,7 @@ static conn *lookup(replay *r, const cli_cap_segment *s, int *dir) {
   /* A SYN with a new sequence number (not a retransmitted one) on the endpoints of a known
    * connection opens the next connection: the port was reused. */
   int syn = (s->flags & (CLI_TCP_SYN | CLI_TCP_ACK)) == CLI_TCP_SYN;
-  if (c && syn &&
-      (c->closed || (c->has_isn ? c->isn != s->seq : c->dir[0].tcp.started))) {
+  if (c && syn && (c->closed || (c->has_isn ? c->isn != s->seq : c->dir[0].tcp.started))) {
     close_conn(r, c);
     c = NULL;
   }
@@ -362,6 +366,7 @@ int cli_pcap_inspect(const cli_inspect_opts *o, const nnrp_decode_options *dopts
     cli_error("inspect", "out of memory");
     return CLI_FAIL;
   }
-  if (r.errors) cli_error("inspect", "%d stream error%s in '%s'", r.errors, r.errors == 1 ? "" : "s", o->pcap);
+  if (r.errors)
+    cli_error("inspect", "%d stream error%s in '%s'", r.errors, r.errors == 1 ? "" : "s", o->pcap);
   return r.errors ? CLI_FAIL : rc;
 }

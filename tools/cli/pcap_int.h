@@ -44,13 +44,13 @@ int cli_cap_read(const char *cmd, const char *path, cli_cap_segment_fn fn, void 
 typedef struct cli_tcp_chunk cli_tcp_chunk;
 
 typedef struct cli_tcp_stream {
-  int started;         /* the sequence number of stream offset 0 is known */
-  uint32_t next_seq;   /* sequence number of the next byte to deliver */
-  uint64_t delivered;  /* stream offset of that byte */
+  int started;            /* the sequence number of stream offset 0 is known */
+  uint32_t next_seq;      /* sequence number of the next byte to deliver */
+  uint64_t delivered;     /* stream offset of that byte */
   cli_tcp_chunk *pending; /* bytes past a hole, by offset */
   size_t pending_bytes;
-  uint64_t seen_end;   /* end of the furthest byte any segment carried, captured or not */
-  int fin;             /* FIN seen at offset fin_at */
+  uint64_t seen_end; /* end of the furthest byte any segment carried, captured or not */
+  int fin;           /* FIN seen at offset fin_at */
   uint64_t fin_at;
   int rst;
 } cli_tcp_stream;

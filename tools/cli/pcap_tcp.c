@@ -16,7 +16,9 @@ struct cli_tcp_chunk {
   uint8_t data[];
 };
 
-void cli_tcp_stream_init(cli_tcp_stream *t) { memset(t, 0, sizeof(*t)); }
+void cli_tcp_stream_init(cli_tcp_stream *t) {
+  memset(t, 0, sizeof(*t));
+}
 
 void cli_tcp_stream_free(cli_tcp_stream *t) {
   while (t->pending) {

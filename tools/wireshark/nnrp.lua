@@ -139,17 +139,29 @@ local ENUMS = {
     [11] = "server_busy", [12] = "internal_error",
   },
   ["error.error_scope"] = {[0] = "connection", [1] = "session", [2] = "frame"},
-  ["session_patch_ack.ack_status"] = {[0] = "accepted", [1] = "partially_applied", [2] = "rejected"},
-  ["frame_submit.frame_class"] = {[0] = "keyframe", [1] = "delta", [2] = "retransmit", [3] = "discardable"},
-  ["frame_submit.input_profile"] = {[0] = "unspecified", [1] = "changed_tiles_luma", [2] = "dense_luma_frame"},
-  ["frame_submit.tile_index_mode"] = {[0] = "dense_range", [1] = "raw_u16", [2] = "delta_u16", [3] = "bitset"},
+  ["session_patch_ack.ack_status"] = {
+    [0] = "accepted", [1] = "partially_applied", [2] = "rejected",
+  },
+  ["frame_submit.frame_class"] = {
+    [0] = "keyframe", [1] = "delta", [2] = "retransmit", [3] = "discardable",
+  },
+  ["frame_submit.input_profile"] = {
+    [0] = "unspecified", [1] = "changed_tiles_luma", [2] = "dense_luma_frame",
+  },
+  ["frame_submit.tile_index_mode"] = {
+    [0] = "dense_range", [1] = "raw_u16", [2] = "delta_u16", [3] = "bitset",
+  },
   ["frame_submit.submit_mode"] = {[0] = "inline", [1] = "reference", [2] = "mixed"},
   ["frame_submit.loss_tolerance_policy"] = {
-    [0] = "strict", [1] = "best_effort", [2] = "low_latency", [3] = "fire_and_forget", [255] = "inherit",
+    [0] = "strict", [1] = "best_effort", [2] = "low_latency", [3] = "fire_and_forget",
+    [255] = "inherit",
   },
-  ["result_push.result_class"] = {[0] = "complete", [1] = "partial", [2] = "stale_reuse", [3] = "degraded"},
+  ["result_push.result_class"] = {
+    [0] = "complete", [1] = "partial", [2] = "stale_reuse", [3] = "degraded",
+  },
   ["cache_put.object_kind"] = {
-    [1] = "camera_block", [2] = "tile_index_block", [3] = "tensor_section_table", [4] = "codec_table",
+    [1] = "camera_block", [2] = "tile_index_block", [3] = "tensor_section_table",
+    [4] = "codec_table",
     [5] = "reusable_result_object", [6] = "payload_layout_template", [7] = "prompt_segment",
     [8] = "tool_schema", [9] = "structured_event_schema",
   },
@@ -165,9 +177,12 @@ local ENUMS = {
   ["result_hint.applied_budget_policy"] = {
     [0] = "none", [1] = "full", [2] = "partial", [3] = "stale_reuse", [4] = "drop",
   },
-  ["result_hint.congestion_state"] = {[0] = "none", [1] = "steady", [2] = "elevated", [3] = "saturated"},
+  ["result_hint.congestion_state"] = {
+    [0] = "none", [1] = "steady", [2] = "elevated", [3] = "saturated",
+  },
   ["result_hint.reason"] = {
-    [0] = "none", [1] = "queue_full", [2] = "server_busy", [3] = "budget_exceeded", [4] = "superseded",
+    [0] = "none", [1] = "queue_full", [2] = "server_busy", [3] = "budget_exceeded",
+    [4] = "superseded",
   },
   ["session_migrate.old_transport_id"] = {[0] = "unspecified", [1] = "quic", [2] = "tcp"},
   ["session_migrate.new_transport_id"] = {[0] = "unspecified", [1] = "quic", [2] = "tcp"},
