@@ -159,7 +159,7 @@ static void check_consistent(nnrp_cache_store *c) {
   CHECK_EQ(b, c->bytes);
   CHECK_EQ(hn, c->held_count);
   CHECK_EQ(hb, c->held_bytes);
-  CHECK(c->expiry_floor <= first);
+  CHECK(!c->earliest_stale);
   CHECK(nnrpi_cache_next_expiry(c) == first);
 }
 

@@ -18,7 +18,7 @@ void nnrpi_cache_init(nnrp_cache_store *c, const nnrp_mem *mem, const nnrp_cache
   memset(c, 0, sizeof *c);
   c->mem = mem ? mem : nnrp_mem_default();
   c->limits = *limits;
-  c->expiry_floor = NNRP_TSTAMP_NEVER;
+  c->earliest_expiry = NNRP_TSTAMP_NEVER;
 }
 
 /* splitmix64's finaliser over the 96-bit key: every key bit reaches the low bits. */
@@ -100,6 +100,7 @@ static void account_sub(nnrp_cache_store *c, const nnrp_cache_entry *e) {
  * tombstones: an entry moves into the hole unless its home lies cyclically in (hole, j]. */
 static void remove_at(nnrp_cache_store *c, size_t i) {
   nnrp_cache_entry *t = c->entries;
+  if (t[i].expiry == c->earliest_expiry) c->earliest_stale = 1;
   account_sub(c, &t[i]);
   c->mem->free(t[i].bytes, c->mem->user);
   size_t mask = c->capacity - 1, hole = i;
@@ -119,7 +120,8 @@ static void clear_all(nnrp_cache_store *c) {
   c->mem->free(c->entries, c->mem->user);
   c->entries = NULL;
   c->capacity = c->count = c->bytes = c->held_count = c->held_bytes = 0;
-  c->expiry_floor = NNRP_TSTAMP_NEVER;
+  c->earliest_expiry = NNRP_TSTAMP_NEVER;
+  c->earliest_stale = 0;
 }
 
 void nnrpi_cache_free(nnrp_cache_store *c) {
@@ -169,19 +171,21 @@ static int match_kind(const nnrp_cache_entry *e, const void *arg) {
   return e->object_kind == *(const uint32_t *)arg;
 }
 
-/* Exact earliest expiry by a scan (also refreshes the lower bound). */
-static nnrp_tstamp scan_next_expiry(const nnrp_cache_store *c) {
+/* Recompute the earliest expiry after the entry that had it left (or changed). */
+static void refresh_earliest(nnrp_cache_store *c) {
+  if (!c->earliest_stale) return;
   nnrp_tstamp t = NNRP_TSTAMP_NEVER;
   for (size_t i = 0; i < c->capacity; i++)
     if (c->entries[i].in_use && c->entries[i].expiry < t) t = c->entries[i].expiry;
-  return t;
+  c->earliest_expiry = t;
+  c->earliest_stale = 0;
 }
 
 static void purge_expired(nnrp_cache_store *c, nnrp_tstamp now,
                           void (*notify)(void *user, const nnrp_cache_entry *e), void *user) {
-  if (c->expiry_floor > now) return; /* nothing can have expired yet */
+  if (c->earliest_expiry > now) return; /* nothing has expired yet */
   remove_matching(c, match_expired, &now, notify, user);
-  c->expiry_floor = scan_next_expiry(c);
+  refresh_earliest(c);
 }
 
 /* Store a copy of the object under the put's key: replaces the entry at `at`, or takes a
@@ -191,6 +195,7 @@ static void place(nnrp_cache_store *c, size_t at, const nnrp_cache_put_meta *m, 
   if (at == ABSENT) {
     at = free_slot(c, m->cache_namespace, m->cache_key_hi, m->cache_key_lo);
   } else {
+    if (c->entries[at].expiry == c->earliest_expiry) c->earliest_stale = 1;
     account_sub(c, &c->entries[at]);
     c->mem->free(c->entries[at].bytes, c->mem->user);
   }
@@ -207,7 +212,11 @@ static void place(nnrp_cache_store *c, size_t at, const nnrp_cache_put_meta *m, 
   e->bytes = copy;
   e->len = len;
   account_add(c, e);
-  if (expiry < c->expiry_floor) c->expiry_floor = expiry;
+  if (expiry <= c->earliest_expiry) {
+    c->earliest_expiry = expiry;
+    c->earliest_stale = 0; /* nothing expires earlier than the new entry */
+  }
+  refresh_earliest(c);
 }
 
 /* Copy the object bytes (none for an empty object). */
@@ -273,7 +282,7 @@ int nnrpi_cache_put(nnrp_cache_store *c, const nnrp_cache_put_meta *m, nnrp_vec 
   size_t at = find(c, m->cache_namespace, m->cache_key_hi, m->cache_key_lo);
   int purge = 0;
   if (!fits(c, at, m->object_bytes, now, 0)) {
-    if (c->expiry_floor > now || !fits(c, at, m->object_bytes, now, 1)) return 0;
+    if (c->earliest_expiry > now || !fits(c, at, m->object_bytes, now, 1)) return 0;
     purge = 1;
   }
   /* Allocate before changing anything, so a failure leaves the store as it was. */
@@ -340,6 +349,7 @@ void nnrpi_cache_invalidate(nnrp_cache_store *c, const nnrp_cache_invalidate_met
     default:
       break; /* the codec refuses other scopes */
   }
+  refresh_earliest(c);
   if (removed) *removed = n;
 }
 
@@ -357,8 +367,7 @@ int nnrpi_cache_lookup(nnrp_cache_store *c, const nnrp_object_ref *ref, nnrp_tst
 }
 
 nnrp_tstamp nnrpi_cache_next_expiry(const nnrp_cache_store *c) {
-  if (c->expiry_floor == NNRP_TSTAMP_NEVER) return NNRP_TSTAMP_NEVER;
-  return scan_next_expiry(c);
+  return c->earliest_expiry;
 }
 
 void nnrpi_cache_expire(nnrp_cache_store *c, nnrp_tstamp now,

@@ -41,7 +41,8 @@ typedef struct nnrp_cache_store {
   size_t bytes;              /* object bytes in the table */
   size_t held_count;         /* entries held for the peer: what the limits count */
   size_t held_bytes;
-  nnrp_tstamp expiry_floor;  /* no entry expires before this (a lower bound) */
+  nnrp_tstamp earliest_expiry; /* of all entries; NNRP_TSTAMP_NEVER when none expires */
+  int earliest_stale;          /* within a change: the entry at earliest_expiry left */
 } nnrp_cache_store;
 
 /* Set up an empty store (allocates nothing until the first put). */
@@ -86,7 +87,8 @@ void nnrpi_cache_invalidate(nnrp_cache_store *c, const nnrp_cache_invalidate_met
 int nnrpi_cache_lookup(nnrp_cache_store *c, const nnrp_object_ref *ref, nnrp_tstamp now,
                        const nnrp_cache_entry **entry);
 
-/* Earliest expiry among entries, NNRP_TSTAMP_NEVER when none expires. */
+/* Earliest expiry among entries, NNRP_TSTAMP_NEVER when none expires (O(1): kept current by
+ * every change). */
 nnrp_tstamp nnrpi_cache_next_expiry(const nnrp_cache_store *c);
 
 /* Remove entries expired at `now` (expiry <= now); for each one held for the peer (not
