@@ -30,6 +30,7 @@ static int check_profile(const uint8_t *data, size_t size, uint32_t flags) {
   if (rc != 0) {
     FUZZ_CHECK(rc < 0);
     FUZZ_CHECK(diag.error == rc);
+    FUZZ_CHECK(diag.offset <= size);
     return rc;
   }
   FUZZ_CHECK(p.packet_len <= size);
@@ -81,6 +82,24 @@ static int check_profile(const uint8_t *data, size_t size, uint32_t flags) {
   return 0;
 }
 
+/* Stream framing: the packet alone decodes exactly, and every shorter prefix of it (a
+ * packet still arriving) is NNRP_ERR_INCOMPLETE, never an error about its content. */
+static void check_framing(const uint8_t *data, size_t size) {
+  nnrp_packet p;
+  FUZZ_CHECK(nnrp_packet_decode(&p, data, size, NULL, NULL) == 0);
+  size_t len = p.packet_len;
+  nnrp_decode_options exact = {0};
+  exact.flags = NNRP_DECODE_EXACT;
+  FUZZ_CHECK(nnrp_packet_decode(&p, data, len, &exact, NULL) == 0);
+  size_t cuts[3] = {len - 1, len / 2, NNRP_HEADER_LEN};
+  for (int i = 0; i < 3; i++) {
+    if (cuts[i] >= len) continue;
+    uint8_t *prefix = fuzz_dup((nnrp_vec){data, cuts[i]});
+    FUZZ_CHECK(nnrp_packet_decode(&p, prefix, cuts[i], NULL, NULL) == NNRP_ERR_INCOMPLETE);
+    free(prefix);
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* The PY-compatible profile only relaxes rules: what strict takes, it takes too. */
   int strict = check_profile(data, size, 0);
@@ -88,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (strict == 0) FUZZ_CHECK(compat == 0);
   int exact = check_profile(data, size, NNRP_DECODE_EXACT);
   if (exact == 0) FUZZ_CHECK(strict == 0);
+  if (strict == 0) check_framing(data, size);
   check_profile(data, size, NNRP_DECODE_PY_COMPAT | NNRP_DECODE_EXACT);
   return 0;
 }
