@@ -593,8 +593,9 @@ int nnrp_conn_connect(nnrp_conn *conn, nnrp_tstamp now);
  * above the migration floor).  typed frames select the typed builder (mixed when tensor content
  * is present too).  Refused, never queued, when:
  *   NNRP_ERR_INVALID_STATE (not ACTIVE), NNRP_ERR_FRAME_ID (zero/reused/decreasing/below floor),
- *   NNRP_ERR_VIEW_ID (outside the negotiated lanes / lane mask), NNRP_ERR_WOULD_BLOCK (window
- *   full), NNRP_ERR_FLOW_PAUSED / _BACKPRESSURE / _DRAIN_ONLY / _RETRY_AFTER, a builder error.
+ *   NNRP_ERR_VIEW_ID (outside the negotiated lanes / lane mask), NNRP_ERR_FLOW_PAUSED,
+ *   NNRP_ERR_FLOW_HARD_BACKPRESSURE, NNRP_ERR_FLOW_DRAIN_ONLY, NNRP_ERR_FLOW_RETRY_WAIT,
+ *   NNRP_ERR_WOULD_BLOCK (window full), a builder error.
  * frame_user is handed back in every event of the frame.  The deadline starts now (§3.8).
  */
 int nnrp_conn_submit(nnrp_conn *conn, const nnrp_frame_submit_input *in, uint32_t flags,
