@@ -272,6 +272,7 @@ void nnrpi_fail_all(nnrp_conn *c) {
     if (!held) nnrpi_report(c, &o);
   }
   if (s->patch_pending) nnrpi_patch_fail(c, NNRP_ERR_CLOSED);
+  if (c->mig.pending) nnrpi_migration_failed(c, NNRP_ERR_CLOSED, 0);
 }
 
 void nnrpi_set_state(nnrp_conn *c, nnrp_session_state to, nnrp_close_cause cause, int error) {
