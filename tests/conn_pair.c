@@ -214,6 +214,11 @@ static int on_session_id(nnrp_conn *conn, uint32_t requested, uint32_t *id, uint
 }
 
 int pair_init(conn_pair *p, const nnrp_settings *client, const nnrp_settings *server) {
+  return pair_init_mem(p, client, server, NULL);
+}
+
+int pair_init_mem(conn_pair *p, const nnrp_settings *client, const nnrp_settings *server,
+                  const nnrp_mem *mem) {
   memset(p, 0, sizeof(*p));
   p->now = 1000000;
   nnrp_callbacks *cb = &p->callbacks;
@@ -241,9 +246,9 @@ int pair_init(conn_pair *p, const nnrp_settings *client, const nnrp_settings *se
   cb->release_payload = on_release;
   cb->authenticate = on_auth;
   cb->session_id = on_session_id;
-  int rc = nnrp_conn_client_new(&p->c.conn, client, cb, NULL, p);
+  int rc = nnrp_conn_client_new(&p->c.conn, client, cb, mem, p);
   if (rc < 0) return rc;
-  return nnrp_conn_server_new(&p->s.conn, server, cb, NULL, p);
+  return nnrp_conn_server_new(&p->s.conn, server, cb, mem, p);
 }
 
 static void clear_side_packets(pair_side *s) {

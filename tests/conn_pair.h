@@ -100,8 +100,11 @@ typedef struct conn_pair {
   nnrp_callbacks callbacks;
 } conn_pair;
 
-/* Settings of both sides: NULL = defaults (client 4 lanes? no: defaults of the library). */
+/* Create both engines with recording callbacks; NULL settings = the library defaults. */
 int pair_init(conn_pair *p, const nnrp_settings *client, const nnrp_settings *server);
+/* The same with an allocator for both engines (NULL: the default). */
+int pair_init_mem(conn_pair *p, const nnrp_settings *client, const nnrp_settings *server,
+                  const nnrp_mem *mem);
 void pair_free(conn_pair *p);
 /* Move packets both ways until neither side has output; returns packets moved. */
 size_t pair_flush(conn_pair *p);
