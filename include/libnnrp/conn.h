@@ -526,8 +526,10 @@ int nnrp_conn_read_path(nnrp_conn *conn, uint32_t path, const uint8_t *data, siz
 /*
  * The transport of `path` is gone (EOF, reset, idle timeout).  On the primary path (with no
  * migration pending) the session ends: CLOSED, every open frame EXPIRED with cause
- * SESSION_LOST (§6.5).  A partial packet buffered at that moment is counted as malformed.  On
- * an old path in grace or a failed new path only that path is dropped.
+ * SESSION_LOST (§6.5).  A partially received packet is discarded.  On an old path in grace or
+ * a pending new path only that path is dropped (a pending migration then fails).  A server that
+ * keeps an orphaned session for a migration (transport §6.5, 10 s) simply does not report the
+ * loss until its own orphan timer ends: the conn stays ACTIVE and can still be adopted.
  */
 int nnrp_conn_transport_closed(nnrp_conn *conn, uint32_t path, nnrp_tstamp now);
 

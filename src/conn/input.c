@@ -292,7 +292,8 @@ static int process(nnrp_conn *c, nnrpi_path *path, const uint8_t *data, size_t l
     return 0;
   }
   if (act == ACT_INVALID) {
-    int frame = type == NNRP_MSG_FRAME_SUBMIT;
+    /* A misplaced FRAME_SUBMIT names its frame (server tables); everything else the session. */
+    int frame = type == NNRP_MSG_FRAME_SUBMIT && c->role == NNRP_ROLE_SERVER;
     return nnrpi_send_error(c, NNRP_ERROR_CODE_INVALID_STATE,
                             frame ? NNRP_SCOPE_FRAME : NNRP_SCOPE_SESSION, 0, 0, h->frame_id,
                             h->view_id, h->trace_id, NNRP_ERR_INVALID_STATE, now);
