@@ -175,8 +175,7 @@ static int on_path_closed(nnrp_conn *conn, uint32_t path, void *user) {
   return 0;
 }
 
-static int on_state(nnrp_conn *conn, nnrp_session_state from, nnrp_session_state to,
-                    void *user) {
+static int on_state(nnrp_conn *conn, nnrp_session_state from, nnrp_session_state to, void *user) {
   (void)from;
   pair_side *s = side_of(conn, user);
   if (s->state_count < 64) s->states[s->state_count++] = to;
@@ -190,14 +189,13 @@ static int on_closed(nnrp_conn *conn, const nnrp_close_info *info, void *user) {
   return 0;
 }
 
-static void on_release(nnrp_conn *conn, uint32_t frame_id, uint16_t view_id, void *fu,
-                       void *user) {
+static void on_release(nnrp_conn *conn, uint32_t frame_id, uint16_t view_id, void *fu, void *user) {
   (void)frame_id, (void)view_id, (void)fu;
   side_of(conn, user)->released++;
 }
 
-static int on_auth(nnrp_conn *conn, const nnrp_client_hello_meta *h, nnrp_vec auth,
-                   uint32_t *ttl, void *user) {
+static int on_auth(nnrp_conn *conn, const nnrp_client_hello_meta *h, nnrp_vec auth, uint32_t *ttl,
+                   void *user) {
   (void)h, (void)auth, (void)ttl;
   return side_of(conn, user)->auth_reject ? -1 : 0;
 }

@@ -13,10 +13,10 @@
 
 /* How bytes travel from one engine to the other. */
 typedef enum pair_mode {
-  PAIR_PACKETS = 0,  /* nnrp_conn_output_peek/pop + nnrp_conn_read_packet */
-  PAIR_STREAM = 1,   /* nnrp_conn_write into a buffer, nnrp_conn_read of all of it */
-  PAIR_BYTES = 2,    /* nnrp_conn_write, then nnrp_conn_read one byte at a time */
-  PAIR_COALESCE = 3  /* everything queued in one nnrp_conn_read call */
+  PAIR_PACKETS = 0, /* nnrp_conn_output_peek/pop + nnrp_conn_read_packet */
+  PAIR_STREAM = 1,  /* nnrp_conn_write into a buffer, nnrp_conn_read of all of it */
+  PAIR_BYTES = 2,   /* nnrp_conn_write, then nnrp_conn_read one byte at a time */
+  PAIR_COALESCE = 3 /* everything queued in one nnrp_conn_read call */
 } pair_mode;
 
 typedef struct pair_packet {
@@ -84,10 +84,10 @@ typedef struct pair_side {
   nnrp_close_info close_info;
   size_t released;
   /* behaviour */
-  int auth_reject;        /* server: the authenticator refuses */
-  int busy_session;       /* server: the session-id hook answers busy */
-  uint32_t assign_id;     /* server: the session-id hook assigns this (0 = default) */
-  int reply_complete;     /* server: answer every admitted submit with a complete result */
+  int auth_reject;    /* server: the authenticator refuses */
+  int busy_session;   /* server: the session-id hook answers busy */
+  uint32_t assign_id; /* server: the session-id hook assigns this (0 = default) */
+  int reply_complete; /* server: answer every admitted submit with a complete result */
   /* packets this side sent (moved to the peer) */
   pair_packet sent[PAIR_MAX_PACKETS];
   size_t sent_count;

@@ -32,7 +32,7 @@ static void check_last_error(const pair_side *side, uint32_t code, uint32_t scop
   CHECK_EQ(e.meta.error.error_scope, scope);
 }
 
-/* ---- flow control ------------------------------------------------------------------------------- */
+/* ---- flow control ---------------------------------------------------------------------------- */
 
 static void flow_credit_pause_resume(void) {
   conn_pair p;
@@ -223,7 +223,7 @@ static void session_hint(void) {
   pair_free(&p);
 }
 
-/* ---- SESSION_PATCH ----------------------------------------------------------------------------- */
+/* ---- SESSION_PATCH --------------------------------------------------------------------------- */
 
 static void patch_roundtrip(void) {
   conn_pair p;
@@ -289,7 +289,7 @@ static void patch_rejected_when_busy_and_failed_by_error(void) {
   pair_free(&p);
 }
 
-/* ---- cache ------------------------------------------------------------------------------------- */
+/* ---- cache ----------------------------------------------------------------------------------- */
 
 static nnrp_cache_put_meta put_meta(uint32_t ns, uint32_t lo, uint32_t kind, uint32_t ttl) {
   nnrp_cache_put_meta m;
@@ -411,7 +411,7 @@ static void result_side_reference_resolved_and_missed(void) {
   pair_free(&p);
 }
 
-/* ---- PING, ERROR, close ------------------------------------------------------------------------- */
+/* ---- PING, ERROR, close ---------------------------------------------------------------------- */
 
 static void ping_pong(void) {
   conn_pair p;

@@ -62,7 +62,7 @@ static void check_last_error(const pair_side *side, uint32_t code, uint32_t scop
   if (scope == NNRP_SCOPE_FRAME) CHECK_EQ(e.header.frame_id, frame_id);
 }
 
-/* ---- many in flight, out of order --------------------------------------------------------------- */
+/* ---- many in flight, out of order ------------------------------------------------------------ */
 
 static void out_of_order_in_mode(pair_mode mode) {
   conn_pair p;
@@ -102,10 +102,18 @@ static void out_of_order_in_mode(pair_mode mode) {
   pair_free(&p);
 }
 
-static void out_of_order_packets(void) { out_of_order_in_mode(PAIR_PACKETS); }
-static void out_of_order_stream(void) { out_of_order_in_mode(PAIR_STREAM); }
-static void out_of_order_bytes(void) { out_of_order_in_mode(PAIR_BYTES); }
-static void out_of_order_coalesced(void) { out_of_order_in_mode(PAIR_COALESCE); }
+static void out_of_order_packets(void) {
+  out_of_order_in_mode(PAIR_PACKETS);
+}
+static void out_of_order_stream(void) {
+  out_of_order_in_mode(PAIR_STREAM);
+}
+static void out_of_order_bytes(void) {
+  out_of_order_in_mode(PAIR_BYTES);
+}
+static void out_of_order_coalesced(void) {
+  out_of_order_in_mode(PAIR_COALESCE);
+}
 
 static void frame_ids_and_views(void) {
   conn_pair p;
@@ -399,11 +407,10 @@ static void frame_error_outcomes(void) {
   CHECK_RC(submit(&p, 0, 0, 0, &c), 0);
   pair_flush(&p);
   uint8_t buf[128];
-  size_t n = pair_build_error(buf, sizeof(buf), 1, NNRP_ERROR_CODE_FRAME_EXPIRED,
-                              NNRP_SCOPE_FRAME, 0, b, 0);
+  size_t n = pair_build_error(buf, sizeof(buf), 1, NNRP_ERROR_CODE_FRAME_EXPIRED, NNRP_SCOPE_FRAME,
+                              0, b, 0);
   pair_inject(&p, &p.c, buf, n);
-  n = pair_build_error(buf, sizeof(buf), 1, NNRP_ERROR_CODE_SERVER_BUSY, NNRP_SCOPE_FRAME, 0, c,
-                       0);
+  n = pair_build_error(buf, sizeof(buf), 1, NNRP_ERROR_CODE_SERVER_BUSY, NNRP_SCOPE_FRAME, 0, c, 0);
   pair_inject(&p, &p.c, buf, n);
   CHECK_EQ(p.c.outcome_count, 2);
   CHECK_EQ(p.c.outcomes[0].frame_id, b);

@@ -69,7 +69,7 @@ static void expect_reject(const nnrp_client_hello_meta *m, const nnrp_settings *
   expect_reject_bytes(buf, n, server, code, scope, 0);
 }
 
-/* ---- happy path -------------------------------------------------------------------------------- */
+/* ---- happy path ------------------------------------------------------------------------------ */
 
 static void handshake_in_mode(pair_mode mode) {
   conn_pair p;
@@ -100,10 +100,18 @@ static void handshake_in_mode(pair_mode mode) {
   pair_free(&p);
 }
 
-static void handshake_packets(void) { handshake_in_mode(PAIR_PACKETS); }
-static void handshake_stream(void) { handshake_in_mode(PAIR_STREAM); }
-static void handshake_byte_at_a_time(void) { handshake_in_mode(PAIR_BYTES); }
-static void handshake_coalesced(void) { handshake_in_mode(PAIR_COALESCE); }
+static void handshake_packets(void) {
+  handshake_in_mode(PAIR_PACKETS);
+}
+static void handshake_stream(void) {
+  handshake_in_mode(PAIR_STREAM);
+}
+static void handshake_byte_at_a_time(void) {
+  handshake_in_mode(PAIR_BYTES);
+}
+static void handshake_coalesced(void) {
+  handshake_in_mode(PAIR_COALESCE);
+}
 
 static void negotiation_values(void) {
   nnrp_settings cs, ss;
@@ -190,8 +198,8 @@ static void extension_answers(void) {
   CHECK_RC(pair_init(&p, &cs, &ss), 0);
   CHECK_RC(pair_handshake(&p), 0);
   const nnrp_negotiated *n = nnrp_conn_negotiated(p.c.conn);
-  CHECK(n && n->ack_extensions == (NNRP_HELLO_HAS_TRANSPORT_POLICY |
-                                   NNRP_HELLO_HAS_LOSS_TOLERANCE | NNRP_HELLO_HAS_PAYLOAD_CAPS));
+  CHECK(n && n->ack_extensions == (NNRP_HELLO_HAS_TRANSPORT_POLICY | NNRP_HELLO_HAS_LOSS_TOLERANCE |
+                                   NNRP_HELLO_HAS_PAYLOAD_CAPS));
   if (n) {
     CHECK_EQ(n->transport_policy.transport_policy, NNRP_TRANSPORT_POLICY_FORCE_TCP);
     CHECK_EQ(n->transport_policy.accepted_transport_policy, NNRP_TRANSPORT_POLICY_FORCE_TCP);
@@ -230,7 +238,7 @@ static void forced_transport_mismatch(void) {
   pair_free(&p);
 }
 
-/* ---- R1 - R14 ---------------------------------------------------------------------------------- */
+/* ---- R1 - R14 -------------------------------------------------------------------------------- */
 
 static void r1_first_message_not_hello(void) {
   uint8_t buf[64];
@@ -465,7 +473,7 @@ static void rejection_order(void) {
   expect_reject(&m, NULL, NNRP_ERROR_CODE_UNSUPPORTED_CAPABILITY, NNRP_SCOPE_SESSION);
 }
 
-/* ---- client checks of SERVER_HELLO_ACK (§1.3) ------------------------------------------------- */
+/* ---- client checks of SERVER_HELLO_ACK (§1.3) ------------------------------------------------ */
 
 /* Client in NEGOTIATING fed a crafted ACK. */
 static void ack_case(void (*edit)(nnrp_server_hello_ack_meta *), size_t patch_off, uint8_t patch,
@@ -502,10 +510,18 @@ static void ack_case(void (*edit)(nnrp_server_hello_ack_meta *), size_t patch_of
   pair_free(&p);
 }
 
-static void edit_auth(nnrp_server_hello_ack_meta *a) { a->auth_status = 1; }
-static void edit_frames(nnrp_server_hello_ack_meta *a) { a->max_concurrent_frames = 0; }
-static void edit_codec(nnrp_server_hello_ack_meta *a) { a->accepted_codec_bitmap = 0x2; }
-static void edit_cache(nnrp_server_hello_ack_meta *a) { a->max_cache_entries = 0; }
+static void edit_auth(nnrp_server_hello_ack_meta *a) {
+  a->auth_status = 1;
+}
+static void edit_frames(nnrp_server_hello_ack_meta *a) {
+  a->max_concurrent_frames = 0;
+}
+static void edit_codec(nnrp_server_hello_ack_meta *a) {
+  a->accepted_codec_bitmap = 0x2;
+}
+static void edit_cache(nnrp_server_hello_ack_meta *a) {
+  a->max_cache_entries = 0;
+}
 
 static void client_ack_checks(void) {
   /* 1: wire format (metadata byte 1) and version (byte 0): no CLOSE. */
@@ -555,8 +571,8 @@ static void client_forced_transport_echo(void) {
   CHECK_RC(nnrp_conn_connect(p.c.conn, p.now), 0);
   uint8_t eb[8];
   nnrp_ext_entry e;
-  nnrp_transport_policy_ext t = {NNRP_TRANSPORT_POLICY_FORCE_QUIC,
-                                 NNRP_TRANSPORT_POLICY_FORCE_QUIC, NNRP_TRANSPORT_TCP};
+  nnrp_transport_policy_ext t = {NNRP_TRANSPORT_POLICY_FORCE_QUIC, NNRP_TRANSPORT_POLICY_FORCE_QUIC,
+                                 NNRP_TRANSPORT_TCP};
   CHECK_RC(nnrp_ext_transport_policy_build(NNRP_EXT_TRANSPORT_POLICY_ACK, &t, 0, eb, &e), 0);
   a.control_extension_bytes = 16;
   nnrp_sink_init_buffer(&s, buf, sizeof(buf));
@@ -600,7 +616,7 @@ static void client_adopts_metadata_session_id(void) {
   pair_free(&p);
 }
 
-/* ---- states and timers ------------------------------------------------------------------------- */
+/* ---- states and timers ----------------------------------------------------------------------- */
 
 static void client_unexpected_in_negotiating(void) {
   conn_pair p;

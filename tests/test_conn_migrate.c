@@ -8,10 +8,10 @@
 
 typedef struct env {
   conn_pair p;
-  nnrp_conn *s2; /* the server conn of the new connection */
-  uint32_t gen;  /* the client's new path generation */
+  nnrp_conn *s2;        /* the server conn of the new connection */
+  uint32_t gen;         /* the client's new path generation */
   int drop_old_results; /* lose server results written on the old path */
-  uint8_t held[4096]; /* old-path bytes written but not yet delivered */
+  uint8_t held[4096];   /* old-path bytes written but not yet delivered */
   size_t held_len;
   int hold_old;
 } env;

@@ -6,12 +6,12 @@
 #include "conn_pair.h"
 #include "test.h"
 
-/* ---- a counting, optionally failing allocator ---------------------------------------------------- */
+/* ---- a counting, optionally failing allocator ------------------------------------------------ */
 
 typedef struct counter {
-  size_t allocs;   /* successful malloc / calloc / growing realloc calls */
-  size_t live;     /* bytes currently allocated */
-  long fail_at;    /* fail the allocation with this index (-1: never) */
+  size_t allocs; /* successful malloc / calloc / growing realloc calls */
+  size_t live;   /* bytes currently allocated */
+  long fail_at;  /* fail the allocation with this index (-1: never) */
   long index;
 } counter;
 
@@ -62,7 +62,7 @@ static nnrp_mem counting(counter *k) {
   return m;
 }
 
-/* ---- steady state -------------------------------------------------------------------------------- */
+/* ---- steady state ---------------------------------------------------------------------------- */
 
 static int round_trips(conn_pair *p, int n, const uint8_t *payload, size_t len) {
   const uint16_t tiles[1] = {0};
@@ -172,7 +172,7 @@ static void allocation_failures(void) {
   }
 }
 
-/* ---- hostile input ------------------------------------------------------------------------------- */
+/* ---- hostile input --------------------------------------------------------------------------- */
 
 static uint32_t rng_state = 12345;
 static uint32_t rnd(void) {

@@ -142,7 +142,7 @@ typedef struct nnrp_server_settings {
   uint32_t cache_object_bitmap; /* bit (kind - 1), kinds 1..9 */
   uint32_t max_cache_entries;
   uint32_t max_cache_bytes;
-  uint32_t max_cache_ttl_ms;  /* cap on accepted TTLs, 0 = none */
+  uint32_t max_cache_ttl_ms; /* cap on accepted TTLs, 0 = none */
   uint16_t max_lane_count;
   uint16_t max_concurrent_frames; /* >= 1; also the size of the admitted-frame table */
   uint32_t max_body_bytes;        /* announced; larger received bodies -> limit_exceeded */
@@ -296,10 +296,10 @@ typedef struct nnrp_result {
   uint64_t trace_id;
   uint32_t header_flags; /* STALE / CAN_DROP ... as received */
   const nnrp_packet *packet;
-  const nnrp_result_push_meta *meta; /* class, coverage, reused id, timing, payload set */
-  uint8_t budget_policy;             /* the frame's FRAME_SUBMIT budget_policy */
-  uint32_t policy_violation;         /* NNRP_VIOLATION_* */
-  nnrp_tstamp latency_us;            /* submit -> result, client-measured */
+  const nnrp_result_push_meta *meta;   /* class, coverage, reused id, timing, payload set */
+  uint8_t budget_policy;               /* the frame's FRAME_SUBMIT budget_policy */
+  uint32_t policy_violation;           /* NNRP_VIOLATION_* */
+  nnrp_tstamp latency_us;              /* submit -> result, client-measured */
   const nnrp_resolved_object *objects; /* references of the body, resolved */
   size_t object_count;
   nnrp_vec raw; /* the exact packet bytes */
@@ -309,8 +309,8 @@ typedef struct nnrp_result {
 
 /* Typed frames of a data body with one kind (0 = any) and profile (-1 = any): count and total
  * payload bytes (session §6.2 typed part). */
-void nnrp_result_typed_group(const nnrp_data_body *b, uint8_t kind, int profile_id,
-                             size_t *count, size_t *bytes);
+void nnrp_result_typed_group(const nnrp_data_body *b, uint8_t kind, int profile_id, size_t *count,
+                             size_t *bytes);
 
 /* The end of a frame: exactly one per frame and role (client: every submitted frame; server:
  * every admitted frame). */
@@ -319,15 +319,15 @@ typedef struct nnrp_frame_outcome {
   uint16_t view_id;
   nnrp_outcome outcome;
   nnrp_cause cause;
-  nnrp_drop_reason reason;       /* DROPPED: label from the latest frame RESULT_HINT */
-  int has_hint;                  /* hint: the latest RESULT_HINT for the key */
+  nnrp_drop_reason reason; /* DROPPED: label from the latest frame RESULT_HINT */
+  int has_hint;            /* hint: the latest RESULT_HINT for the key */
   nnrp_result_hint_meta hint;
-  uint32_t error_code;           /* REJECTED / EXPIRED by ERROR: the peer's ERROR fields */
+  uint32_t error_code; /* REJECTED / EXPIRED by ERROR: the peer's ERROR fields */
   uint32_t error_scope;
   uint32_t retry_after_ms;
-  nnrp_vec diagnostic;           /* valid during the callback */
-  int local_error;               /* NNRP_ERR_* when the engine decided (cache miss, ...) */
-  uint8_t result_class;          /* DELIVERED */
+  nnrp_vec diagnostic;  /* valid during the callback */
+  int local_error;      /* NNRP_ERR_* when the engine decided (cache miss, ...) */
+  uint8_t result_class; /* DELIVERED */
   void *frame_user;
 } nnrp_frame_outcome;
 
@@ -337,9 +337,9 @@ typedef struct nnrp_submit {
   uint16_t view_id;
   const nnrp_packet *packet; /* header, meta.frame_submit, data body */
   const nnrp_frame_submit_meta *meta;
-  uint8_t loss_tolerance;   /* effective level (§3.9): frame value or the session's */
-  uint16_t budget_ms;       /* effective latency budget (§3.8), 0 = none */
-  nnrp_tstamp deadline;     /* receipt + budget, NNRP_TSTAMP_NEVER without budget */
+  uint8_t loss_tolerance;              /* effective level (§3.9): frame value or the session's */
+  uint16_t budget_ms;                  /* effective latency budget (§3.8), 0 = none */
+  nnrp_tstamp deadline;                /* receipt + budget, NNRP_TSTAMP_NEVER without budget */
   const nnrp_resolved_object *objects; /* references resolved at admission */
   size_t object_count;
   nnrp_vec raw;
@@ -349,41 +349,41 @@ typedef struct nnrp_submit {
 typedef struct nnrp_probe_sample {
   uint32_t probe_id;
   uint32_t payload_bytes;
-  nnrp_tstamp rtt_us;          /* max(ack receipt - send, 1) */
-  double throughput;           /* payload_bytes * 1e6 / rtt_us, bytes per second */
+  nnrp_tstamp rtt_us; /* max(ack receipt - send, 1) */
+  double throughput;  /* payload_bytes * 1e6 / rtt_us, bytes per second */
   uint64_t server_recv_ts_us;
-  int error;                   /* 0, or NNRP_ERR_FRAME_UNKNOWN for an unmatched probe_id */
+  int error; /* 0, or NNRP_ERR_FRAME_UNKNOWN for an unmatched probe_id */
 } nnrp_probe_sample;
 
 /* Migration telemetry (session §9, transport §5). */
 typedef struct nnrp_migration_info {
-  uint32_t path;              /* generation of the new path (client) */
+  uint32_t path; /* generation of the new path (client) */
   uint32_t old_path;
   uint32_t old_transport_id;
   uint32_t new_transport_id;
-  uint32_t trigger;           /* host-chosen reason code given to migrate_begin */
+  uint32_t trigger; /* host-chosen reason code given to migrate_begin */
   int accepted;
-  uint32_t accept_code;       /* 0 accepted; 1 unknown session, 2 not ACTIVE, 3 transport ids,
-                                 4 not allowed / busy (server choices) */
-  int error;                  /* 0, NNRP_ERR_MIGRATE_REJECTED, NNRP_ERR_TIMEOUT,
-                                 NNRP_ERR_PEER_ERROR, NNRP_ERR_SESSION_ID */
+  uint32_t accept_code; /* 0 accepted; 1 unknown session, 2 not ACTIVE, 3 transport ids,
+                           4 not allowed / busy (server choices) */
+  int error;            /* 0, NNRP_ERR_MIGRATE_REJECTED, NNRP_ERR_TIMEOUT,
+                           NNRP_ERR_PEER_ERROR, NNRP_ERR_SESSION_ID */
   uint64_t last_result_frame_id;
   uint64_t resume_from_frame_id;
   uint32_t grace_window_ms;
-  nnrp_tstamp duration_us;    /* begin -> ACK (client) */
-  size_t frames_below_floor;  /* reported DROPPED with reason migration */
+  nnrp_tstamp duration_us;   /* begin -> ACK (client) */
+  size_t frames_below_floor; /* reported DROPPED with reason migration */
 } nnrp_migration_info;
 
 /* Why a conn reached CLOSED. */
 typedef enum nnrp_close_cause {
-  NNRP_CLOSE_LOCAL = 0,         /* both CLOSE sent and received, or local close before ACTIVE */
-  NNRP_CLOSE_PEER = 1,          /* the peer closed before ACTIVE */
-  NNRP_CLOSE_ERROR_SENT = 2,    /* this side sent a fatal ERROR */
+  NNRP_CLOSE_LOCAL = 0,      /* both CLOSE sent and received, or local close before ACTIVE */
+  NNRP_CLOSE_PEER = 1,       /* the peer closed before ACTIVE */
+  NNRP_CLOSE_ERROR_SENT = 2, /* this side sent a fatal ERROR */
   NNRP_CLOSE_ERROR_RECEIVED = 3,
   NNRP_CLOSE_HANDSHAKE_TIMEOUT = 4,
   NNRP_CLOSE_DRAIN_TIMEOUT = 5,
   NNRP_CLOSE_TRANSPORT_LOST = 6,
-  NNRP_CLOSE_MIGRATED = 7,      /* server: the session moved to another conn (grace over) */
+  NNRP_CLOSE_MIGRATED = 7,        /* server: the session moved to another conn (grace over) */
   NNRP_CLOSE_HANDSHAKE_FAILED = 8 /* client: the ACK failed a local check */
 } nnrp_close_cause;
 
@@ -395,8 +395,8 @@ typedef struct nnrp_close_info {
 /* A failure sent or received as ERROR, or decided locally (session §2.6 "last failure"). */
 typedef struct nnrp_failure {
   int valid;
-  int local_error;       /* NNRP_ERR_* that caused it (0 when received) */
-  nnrp_error_meta meta;  /* code, scope, fatal, retry, related ids */
+  int local_error;      /* NNRP_ERR_* that caused it (0 when received) */
+  nnrp_error_meta meta; /* code, scope, fatal, retry, related ids */
   uint64_t trace_id;
 } nnrp_failure;
 
@@ -420,19 +420,18 @@ typedef struct nnrp_callbacks {
   int (*recv_submit)(nnrp_conn *conn, const nnrp_submit *s, void *user);
   /* Both roles: every FLOW_UPDATE that passed the codec and binding checks; applied = 0 when
    * its epoch was stale (client) — the server only records it (advisory, §4.4). */
-  int (*recv_flow_update)(nnrp_conn *conn, const nnrp_header *h,
-                          const nnrp_flow_update_meta *m, int applied, void *user);
+  int (*recv_flow_update)(nnrp_conn *conn, const nnrp_header *h, const nnrp_flow_update_meta *m,
+                          int applied, void *user);
   /* Client: every RESULT_HINT (frame_id 0 = session-wide). */
-  int (*recv_result_hint)(nnrp_conn *conn, const nnrp_header *h,
-                          const nnrp_result_hint_meta *m, void *user);
+  int (*recv_result_hint)(nnrp_conn *conn, const nnrp_header *h, const nnrp_result_hint_meta *m,
+                          void *user);
   /* Client: the SESSION_PATCH_ACK of the outstanding patch (clamp NULL when absent), or
    * error != 0 when an ERROR / close failed the patch (ack NULL then). */
   int (*recv_patch_ack)(nnrp_conn *conn, const nnrp_session_patch_ack_meta *ack,
                         const nnrp_profile_patch *clamp, int error, void *user);
   /* Server: a SESSION_PATCH was evaluated and its ACK queued. */
   int (*patch_handled)(nnrp_conn *conn, const nnrp_session_patch_meta *req,
-                       const nnrp_profile_patch *req_clamp,
-                       const nnrp_session_patch_ack_meta *ack,
+                       const nnrp_profile_patch *req_clamp, const nnrp_session_patch_ack_meta *ack,
                        const nnrp_profile_patch *ack_clamp, void *user);
   /* Holder: a peer's CACHE_PUT was processed and answered with `ack`. */
   int (*recv_cache_put)(nnrp_conn *conn, const nnrp_cache_put_meta *m,
@@ -441,13 +440,12 @@ typedef struct nnrp_callbacks {
   int (*recv_cache_ack)(nnrp_conn *conn, const nnrp_cache_ack_meta *m, int for_invalidate,
                         void *user);
   /* A peer's CACHE_INVALIDATE was applied (`removed` entries) and answered. */
-  int (*recv_cache_invalidate)(nnrp_conn *conn, const nnrp_cache_invalidate_meta *m,
-                               size_t removed, void *user);
+  int (*recv_cache_invalidate)(nnrp_conn *conn, const nnrp_cache_invalidate_meta *m, size_t removed,
+                               void *user);
   /* An entry this side holds for the peer expired (a scope-3 CACHE_INVALIDATE was queued). */
   int (*cache_expired)(nnrp_conn *conn, const nnrp_object_ref *key, void *user);
   /* Every ERROR received (after the engine applied it, §2.6). */
-  int (*recv_error)(nnrp_conn *conn, const nnrp_error_meta *m, nnrp_vec diagnostic,
-                    void *user);
+  int (*recv_error)(nnrp_conn *conn, const nnrp_error_meta *m, nnrp_vec diagnostic, void *user);
   /* A PONG answering nnrp_conn_ping (matched by trace id); rtt_us measured by the engine. */
   int (*recv_pong)(nnrp_conn *conn, uint64_t trace_id, nnrp_tstamp rtt_us, void *user);
   /* Client: a TRANSPORT_PROBE_ACK (or an unmatched one, error set). */
@@ -455,22 +453,21 @@ typedef struct nnrp_callbacks {
   /* Server, fresh conn: the first packet is SESSION_MIGRATE.  Look the live session up by
    * h->session_id and call nnrp_conn_migrate_adopt() or nnrp_conn_migrate_reject(), inside
    * the callback or later.  Without this callback the migration is rejected (code 1). */
-  int (*recv_migrate)(nnrp_conn *conn, const nnrp_header *h,
-                      const nnrp_session_migrate_meta *m, void *user);
+  int (*recv_migrate)(nnrp_conn *conn, const nnrp_header *h, const nnrp_session_migrate_meta *m,
+                      void *user);
   /* Both roles: a migration finished (accepted, rejected or failed). */
   int (*migration)(nnrp_conn *conn, const nnrp_migration_info *info, void *user);
   /* Client: a path generation is no longer used (old path after its grace window, or a new
    * path whose migration failed): close that connection once its output is written. */
   int (*path_closed)(nnrp_conn *conn, uint32_t path, void *user);
   /* Both roles: every session state change. */
-  int (*state_change)(nnrp_conn *conn, nnrp_session_state from, nnrp_session_state to,
-                      void *user);
+  int (*state_change)(nnrp_conn *conn, nnrp_session_state from, nnrp_session_state to, void *user);
   /* Both roles: CLOSED reached.  Write the remaining output, then close the transport. */
   int (*closed)(nnrp_conn *conn, const nnrp_close_info *info, void *user);
   /* A packet sent with NNRP_SEND_NO_COPY has been written (or discarded): its payloads are
    * the caller's again.  frame_user as given to submit (client) or set on the frame (server). */
-  void (*release_payload)(nnrp_conn *conn, uint32_t frame_id, uint16_t view_id,
-                          void *frame_user, void *user);
+  void (*release_payload)(nnrp_conn *conn, uint32_t frame_id, uint16_t view_id, void *frame_user,
+                          void *user);
 
   /* Server policy hooks. */
   /* R6: accept (return 0) or reject (non-zero) the auth block; may set *token_ttl_ms. */
@@ -479,8 +476,8 @@ typedef struct nnrp_callbacks {
   /* §1.4 / R14: choose the session id (never 0) for `requested` (0 = assign).  Return 0, or
    * NNRP_ERR_SERVER_BUSY (with *retry_after_ms) to refuse the session.  Default without the
    * hook: the requested id, or 1. */
-  int (*session_id)(nnrp_conn *conn, uint32_t requested, uint32_t *id,
-                    uint32_t *retry_after_ms, void *user);
+  int (*session_id)(nnrp_conn *conn, uint32_t requested, uint32_t *id, uint32_t *retry_after_ms,
+                    void *user);
 } nnrp_callbacks;
 
 /* Zero every member and set the version. */
@@ -539,14 +536,14 @@ int nnrp_conn_transport_closed(nnrp_conn *conn, uint32_t path, nnrp_tstamp now);
 
 /* One queued packet. */
 typedef struct nnrp_output {
-  uint32_t path;        /* path generation (0 until the first migration) */
+  uint32_t path; /* path generation (0 until the first migration) */
   nnrp_channel channel;
   uint8_t msg_type;
-  uint32_t frame_id;    /* header ids, for stream mapping and logging */
+  uint32_t frame_id; /* header ids, for stream mapping and logging */
   uint16_t view_id;
-  const nnrp_vec *iov;  /* the packet is iov[0] .. iov[iov_count - 1] */
+  const nnrp_vec *iov; /* the packet is iov[0] .. iov[iov_count - 1] */
   size_t iov_count;
-  size_t len;           /* total bytes */
+  size_t len; /* total bytes */
 } nnrp_output;
 
 /*
@@ -617,8 +614,7 @@ int nnrp_conn_patch(nnrp_conn *conn, const nnrp_session_patch_meta *m,
 
 /* TRANSPORT_PROBE on an INIT conn (transport §4.2): probe_id, payload_bytes of zero padding,
  * client_send_ts_us = now.  The ACK arrives as recv_probe_ack with the RTT. */
-int nnrp_conn_probe(nnrp_conn *conn, uint32_t probe_id, uint32_t payload_bytes,
-                    nnrp_tstamp now);
+int nnrp_conn_probe(nnrp_conn *conn, uint32_t probe_id, uint32_t payload_bytes, nnrp_tstamp now);
 
 /*
  * Start a migration of the ACTIVE session to a new connection (transport §5.2).  Exact steps:
@@ -657,8 +653,7 @@ int nnrp_conn_cache_lookup(nnrp_conn *conn, const nnrp_object_ref *ref, nnrp_tst
 
 /* FLOW_UPDATE (§4.4).  credit_epoch 0 = the next epoch of that scope.  The header session id is
  * set by scope (0 for connection scope). */
-int nnrp_conn_send_flow_update(nnrp_conn *conn, const nnrp_flow_update_meta *m,
-                               nnrp_tstamp now);
+int nnrp_conn_send_flow_update(nnrp_conn *conn, const nnrp_flow_update_meta *m, nnrp_tstamp now);
 /* PING; the PONG comes back as recv_pong with the RTT (matched by trace id). */
 int nnrp_conn_ping(nnrp_conn *conn, uint64_t trace_id, nnrp_tstamp now);
 /*
@@ -761,7 +756,7 @@ int nnrp_conn_frame_info(const nnrp_conn *conn, uint32_t frame_id, uint16_t view
 /* Flow-control view (§4.2). */
 typedef struct nnrp_window_info {
   uint32_t max_concurrent_frames;
-  uint32_t window;      /* client: effective window; server: credit last granted */
+  uint32_t window; /* client: effective window; server: credit last granted */
   uint32_t in_flight;
   int paused;
   uint8_t backpressure; /* most restrictive of connection / session scope */
@@ -782,10 +777,10 @@ const nnrp_failure *nnrp_conn_last_error_received(const nnrp_conn *conn);
 typedef struct nnrp_conn_counters {
   uint64_t packets_in, packets_out;
   uint64_t bytes_in, bytes_out;
-  uint64_t frames_submitted;   /* client: sent; server: admitted */
+  uint64_t frames_submitted; /* client: sent; server: admitted */
   uint64_t frames_delivered, frames_dropped, frames_rejected, frames_cancelled, frames_expired;
-  uint64_t results_discarded;  /* late / duplicate terminal messages dropped silently */
-  uint64_t results_unknown;    /* terminal messages for keys never submitted */
+  uint64_t results_discarded; /* late / duplicate terminal messages dropped silently */
+  uint64_t results_unknown;   /* terminal messages for keys never submitted */
   uint64_t errors_sent, errors_received;
   uint64_t flow_updates_applied, flow_updates_stale;
   uint64_t hints_received, hints_sent;

@@ -6,16 +6,26 @@
  */
 #include "conn_int.h"
 
-/* ---- outcomes, tombstones, references ---------------------------------------------------------- */
+/* ---- outcomes, tombstones, references -------------------------------------------------------- */
 
 int nnrpi_report(nnrp_conn *c, const nnrp_frame_outcome *o) {
   nnrp_conn_counters *k = &c->s->counters;
   switch (o->outcome) {
-    case NNRP_OUTCOME_DELIVERED: k->frames_delivered++; break;
-    case NNRP_OUTCOME_DROPPED: k->frames_dropped++; break;
-    case NNRP_OUTCOME_REJECTED: k->frames_rejected++; break;
-    case NNRP_OUTCOME_CANCELLED: k->frames_cancelled++; break;
-    default: k->frames_expired++; break;
+    case NNRP_OUTCOME_DELIVERED:
+      k->frames_delivered++;
+      break;
+    case NNRP_OUTCOME_DROPPED:
+      k->frames_dropped++;
+      break;
+    case NNRP_OUTCOME_REJECTED:
+      k->frames_rejected++;
+      break;
+    case NNRP_OUTCOME_CANCELLED:
+      k->frames_cancelled++;
+      break;
+    default:
+      k->frames_expired++;
+      break;
   }
   if (!c->cb.frame_closed) return 0;
   return nnrpi_cb_rc(c, c->cb.frame_closed(c, o, c->user));
@@ -48,8 +58,8 @@ int nnrpi_resolve_refs(nnrp_conn *c, const nnrp_data_body *b, nnrp_tstamp now, s
     nnrp_object_ref ref;
     nnrp_object_ref_at(region, i, &ref);
     const nnrp_cache_entry *e = NULL;
-    int rc = s->cache_ready ? nnrpi_cache_lookup(&s->cache, &ref, now, &e)
-                            : NNRP_ERR_CACHE_DISABLED;
+    int rc =
+        s->cache_ready ? nnrpi_cache_lookup(&s->cache, &ref, now, &e) : NNRP_ERR_CACHE_DISABLED;
     if (rc < 0) {
       s->counters.cache_misses++;
       *failed = ref;
@@ -112,7 +122,7 @@ static int release_held(nnrp_conn *c, nnrpi_frame *f, nnrp_tstamp now) {
   return 0;
 }
 
-/* ---- submit, cancel ------------------------------------------------------------------------------ */
+/* ---- submit, cancel -------------------------------------------------------------------------- */
 
 int nnrp_conn_can_submit(nnrp_conn *c, nnrp_tstamp now) {
   nnrpi_session *s = c->s;
@@ -145,8 +155,8 @@ int nnrp_conn_submit(nnrp_conn *c, const nnrp_frame_submit_input *in, uint32_t f
     id = s->last_frame_id + 1;
     if (id < s->floor) id = s->floor;
   } else if (id < s->floor || id < s->last_frame_id ||
-             (id == s->last_frame_id && (nnrpi_frametab_find(&s->frames, id, view) ||
-                                         nnrpi_tomb_has(s, id, view)))) {
+             (id == s->last_frame_id &&
+              (nnrpi_frametab_find(&s->frames, id, view) || nnrpi_tomb_has(s, id, view)))) {
     return NNRP_ERR_FRAME_ID;
   }
   if (view >= s->neg.ack.max_lane_count || (view < 64 && !(s->lane_mask >> view & 1)))
@@ -155,8 +165,12 @@ int nnrp_conn_submit(nnrp_conn *c, const nnrp_frame_submit_input *in, uint32_t f
   nnrp_frame_submit_input x = *in;
   x.packet.session_id = s->session_id;
   x.packet.frame_id = id;
-  nnrpi_pktinfo info = {nnrpi_primary_gen(c), NNRP_MSG_FRAME_SUBMIT, id, view,
-                        (flags & NNRP_SEND_NO_COPY) != 0, frame_user};
+  nnrpi_pktinfo info = {nnrpi_primary_gen(c),
+                        NNRP_MSG_FRAME_SUBMIT,
+                        id,
+                        view,
+                        (flags & NNRP_SEND_NO_COPY) != 0,
+                        frame_user};
   rc = nnrpi_queue(c, &info, build_submit, &x);
   if (rc < 0) return rc;
 
@@ -169,7 +183,7 @@ int nnrp_conn_submit(nnrp_conn *c, const nnrp_frame_submit_input *in, uint32_t f
   f->start = now;
   f->user = frame_user;
   /* §3.8: the frame's budget, else the accepted session value, else the hello value. */
-  uint32_t budget = in->latency_budget_ms ? in->latency_budget_ms
+  uint32_t budget = in->latency_budget_ms          ? in->latency_budget_ms
                     : s->neg.ack.latency_budget_ms ? s->neg.ack.latency_budget_ms
                                                    : s->neg.hello.latency_budget_ms;
   f->deadline = budget ? nnrpi_add_ms(now, budget) : NNRP_TSTAMP_NEVER;
@@ -242,7 +256,8 @@ int nnrpi_client_result(nnrp_conn *c, const nnrp_packet *p, uint32_t path, nnrp_
   r.packet = p;
   r.meta = m;
   r.budget_policy = f->budget_policy;
-  if (m->applied_budget_policy & ~f->budget_policy) r.policy_violation |= NNRP_VIOLATION_BUDGET_POLICY;
+  if (m->applied_budget_policy & ~f->budget_policy)
+    r.policy_violation |= NNRP_VIOLATION_BUDGET_POLICY;
   if (m->payload_kind_bitmap & ~s->neg.ack.accepted_payload_kind_bitmap)
     r.policy_violation |= NNRP_VIOLATION_PAYLOAD_KIND;
   r.latency_us = now - f->start;
@@ -270,7 +285,8 @@ int nnrpi_client_drop(nnrp_conn *c, const nnrp_header *h, nnrp_tstamp now) {
   nnrp_frame_outcome o;
   outcome_init(&o, f, NNRP_OUTCOME_DROPPED, NNRP_CAUSE_PEER);
   /* §4.6: labelled by the latest frame hint, best effort. */
-  if (o.has_hint && o.hint.reason <= NNRP_HINT_REASON_MAX) o.reason = (nnrp_drop_reason)o.hint.reason;
+  if (o.has_hint && o.hint.reason <= NNRP_HINT_REASON_MAX)
+    o.reason = (nnrp_drop_reason)o.hint.reason;
   finish(c, f);
   nnrpi_report(c, &o);
   nnrpi_check_drained(c, now);
@@ -280,8 +296,8 @@ int nnrpi_client_drop(nnrp_conn *c, const nnrp_header *h, nnrp_tstamp now) {
 int nnrpi_client_bad_result(nnrp_conn *c, const nnrp_header *h, int err, nnrp_tstamp now) {
   nnrpi_session *s = c->s;
   uint32_t code = nnrp_err_protocol_code(err);
-  int rc = nnrpi_send_error(c, code ? code : NNRP_ERROR_CODE_MALFORMED_BODY, NNRP_SCOPE_FRAME, 0,
-                            0, h->frame_id, h->view_id, h->trace_id, err, now);
+  int rc = nnrpi_send_error(c, code ? code : NNRP_ERROR_CODE_MALFORMED_BODY, NNRP_SCOPE_FRAME, 0, 0,
+                            h->frame_id, h->view_id, h->trace_id, err, now);
   if (rc < 0) return rc;
   nnrpi_frame *f = nnrpi_frametab_find(&s->frames, h->frame_id, h->view_id);
   if (!f) return 0;
@@ -299,8 +315,8 @@ int nnrpi_client_frame_error(nnrp_conn *c, const nnrp_error_meta *m, nnrp_vec di
                              nnrp_tstamp now) {
   nnrpi_session *s = c->s;
   if (m->related_view_id > UINT16_MAX) return 0;
-  nnrpi_frame *f = nnrpi_frametab_find(&s->frames, m->related_frame_id,
-                                       (uint16_t)m->related_view_id);
+  nnrpi_frame *f =
+      nnrpi_frametab_find(&s->frames, m->related_frame_id, (uint16_t)m->related_view_id);
   if (!f) return 0;
   if (f->flags & NNRPI_FR_HELD) {
     release_held(c, f, now);
@@ -315,7 +331,8 @@ int nnrpi_client_frame_error(nnrp_conn *c, const nnrp_error_meta *m, nnrp_vec di
   o.error_scope = m->error_scope;
   o.retry_after_ms = m->retry_after_ms;
   o.diagnostic = diag;
-  if (o.has_hint && o.hint.reason <= NNRP_HINT_REASON_MAX) o.reason = (nnrp_drop_reason)o.hint.reason;
+  if (o.has_hint && o.hint.reason <= NNRP_HINT_REASON_MAX)
+    o.reason = (nnrp_drop_reason)o.hint.reason;
   finish(c, f);
   nnrpi_report(c, &o);
   nnrpi_check_drained(c, now);
@@ -347,7 +364,10 @@ int nnrpi_client_frames_expire(nnrp_conn *c, nnrp_tstamp now) {
     nnrpi_frame *f = &t->recs[i];
     if (!(f->flags & NNRPI_FR_IN_USE)) continue;
     if (f->flags & NNRPI_FR_HELD) {
-      if (f->hold_until <= now) finish(c, f); /* hard timeout: the slot is free again */
+      if (f->hold_until <= now) { /* hard timeout: the slot is free, the key a tombstone */
+        nnrpi_tomb_add(s, f->frame_id, f->view_id);
+        nnrpi_frametab_remove(t, f);
+      }
       continue;
     }
     if (f->deadline > now) continue;

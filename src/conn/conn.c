@@ -6,7 +6,9 @@
 
 /* ---- allocation ------------------------------------------------------------------------------ */
 
-void *nnrpi_malloc(const nnrp_mem *mem, size_t n) { return mem->malloc(n ? n : 1, mem->user); }
+void *nnrpi_malloc(const nnrp_mem *mem, size_t n) {
+  return mem->malloc(n ? n : 1, mem->user);
+}
 void *nnrpi_calloc(const nnrp_mem *mem, size_t nmemb, size_t size) {
   return mem->calloc(nmemb ? nmemb : 1, size ? size : 1, mem->user);
 }
@@ -109,8 +111,7 @@ const char *nnrp_drop_reason_name(nnrp_drop_reason r) {
 }
 
 const char *nnrp_outcome_name(nnrp_outcome o) {
-  static const char *const names[] = {"DELIVERED", "DROPPED", "REJECTED", "CANCELLED",
-                                      "EXPIRED"};
+  static const char *const names[] = {"DELIVERED", "DROPPED", "REJECTED", "CANCELLED", "EXPIRED"};
   return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
 }
 
@@ -119,8 +120,8 @@ const char *nnrp_state_name(nnrp_session_state st) {
   return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }
 
-void nnrp_result_typed_group(const nnrp_data_body *b, uint8_t kind, int profile_id,
-                             size_t *count, size_t *bytes) {
+void nnrp_result_typed_group(const nnrp_data_body *b, uint8_t kind, int profile_id, size_t *count,
+                             size_t *bytes) {
   size_t n = 0, total = 0;
   for (size_t i = 0; i < b->typed_frame_count; i++) {
     nnrp_typed_frame f;
@@ -134,7 +135,7 @@ void nnrp_result_typed_group(const nnrp_data_body *b, uint8_t kind, int profile_
   if (bytes) *bytes = total;
 }
 
-/* ---- session and conn lifetime ----------------------------------------------------------------- */
+/* ---- session and conn lifetime --------------------------------------------------------------- */
 
 int nnrpi_session_new(nnrp_conn *c, nnrpi_session **ps) {
   nnrpi_session *s = nnrpi_calloc(c->mem, 1, sizeof(*s));
@@ -214,18 +215,17 @@ static int conn_new(nnrp_conn **pc, nnrp_role role, const nnrp_settings *setting
   c->paths[0].transport_id = st->transport_id;
   c->paths[0].until = NNRP_TSTAMP_NEVER;
   c->next_gen = 1;
-  c->started = NNRP_TSTAMP_NEVER;
   *pc = c;
   return 0;
 }
 
-int nnrp_conn_client_new(nnrp_conn **pc, const nnrp_settings *settings,
-                         const nnrp_callbacks *cb, const nnrp_mem *mem, void *user) {
+int nnrp_conn_client_new(nnrp_conn **pc, const nnrp_settings *settings, const nnrp_callbacks *cb,
+                         const nnrp_mem *mem, void *user) {
   return conn_new(pc, NNRP_ROLE_CLIENT, settings, cb, mem, user);
 }
 
-int nnrp_conn_server_new(nnrp_conn **pc, const nnrp_settings *settings,
-                         const nnrp_callbacks *cb, const nnrp_mem *mem, void *user) {
+int nnrp_conn_server_new(nnrp_conn **pc, const nnrp_settings *settings, const nnrp_callbacks *cb,
+                         const nnrp_mem *mem, void *user) {
   return conn_new(pc, NNRP_ROLE_SERVER, settings, cb, mem, user);
 }
 
@@ -238,8 +238,12 @@ void nnrp_conn_del(nnrp_conn *c) {
   nnrpi_free(c->mem, c);
 }
 
-void nnrp_conn_set_user(nnrp_conn *c, void *user) { c->user = user; }
-void *nnrp_conn_get_user(const nnrp_conn *c) { return c->user; }
+void nnrp_conn_set_user(nnrp_conn *c, void *user) {
+  c->user = user;
+}
+void *nnrp_conn_get_user(const nnrp_conn *c) {
+  return c->user;
+}
 
 int nnrpi_cb_rc(nnrp_conn *c, int rc) {
   if (rc == 0) return 0;
@@ -251,7 +255,7 @@ void nnrpi_frames_touch(nnrpi_session *s, nnrp_tstamp t) {
   if (t < s->frames_next) s->frames_next = t;
 }
 
-/* ---- state changes and the close procedure ---------------------------------------------------- */
+/* ---- state changes and the close procedure --------------------------------------------------- */
 
 void nnrpi_fail_all(nnrp_conn *c) {
   nnrpi_session *s = c->s;
@@ -344,7 +348,7 @@ int nnrp_conn_close(nnrp_conn *c, nnrp_vec reason, nnrp_tstamp now) {
   return c->cb_failed ? NNRP_ERR_CALLBACK : 0;
 }
 
-/* ---- timers ------------------------------------------------------------------------------------ */
+/* ---- timers ---------------------------------------------------------------------------------- */
 
 static nnrp_tstamp frames_expiry(nnrpi_session *s) {
   if (!s->frames_dirty) return s->frames_next;
@@ -417,22 +421,32 @@ int nnrp_conn_handle_expiry(nnrp_conn *c, nnrp_tstamp now) {
   return c->cb_failed ? NNRP_ERR_CALLBACK : 0;
 }
 
-/* ---- introspection ----------------------------------------------------------------------------- */
+/* ---- introspection --------------------------------------------------------------------------- */
 
-nnrp_role nnrp_conn_role(const nnrp_conn *c) { return c->role; }
-nnrp_session_state nnrp_conn_state(const nnrp_conn *c) { return c->s->state; }
-uint32_t nnrp_conn_session_id(const nnrp_conn *c) { return c->s->session_id; }
+nnrp_role nnrp_conn_role(const nnrp_conn *c) {
+  return c->role;
+}
+nnrp_session_state nnrp_conn_state(const nnrp_conn *c) {
+  return c->s->state;
+}
+uint32_t nnrp_conn_session_id(const nnrp_conn *c) {
+  return c->s->session_id;
+}
 const nnrp_negotiated *nnrp_conn_negotiated(const nnrp_conn *c) {
   return c->s->has_neg ? &c->s->neg : NULL;
 }
-uint32_t nnrp_conn_path(const nnrp_conn *c) { return nnrpi_primary_gen(c); }
+uint32_t nnrp_conn_path(const nnrp_conn *c) {
+  return nnrpi_primary_gen(c);
+}
 uint32_t nnrp_conn_transport_id(const nnrp_conn *c) {
   for (int i = 0; i < NNRPI_PATHS; i++)
     if (c->paths[i].kind == NNRPI_PATH_PRIMARY) return c->paths[i].transport_id;
   return 0;
 }
 
-size_t nnrp_conn_in_flight(const nnrp_conn *c) { return c->s->frames.count; }
+size_t nnrp_conn_in_flight(const nnrp_conn *c) {
+  return c->s->frames.count;
+}
 
 static void frame_info(const nnrpi_frame *f, nnrp_frame_info *info) {
   info->frame_id = f->frame_id;
@@ -464,8 +478,7 @@ int nnrp_conn_frame_info(const nnrp_conn *c, uint32_t frame_id, uint16_t view_id
   return 0;
 }
 
-int nnrp_conn_frame_set_user(nnrp_conn *c, uint32_t frame_id, uint16_t view_id,
-                             void *frame_user) {
+int nnrp_conn_frame_set_user(nnrp_conn *c, uint32_t frame_id, uint16_t view_id, void *frame_user) {
   nnrpi_frame *f = nnrpi_frametab_find(&c->s->frames, frame_id, view_id);
   if (!f) return NNRP_ERR_FRAME_UNKNOWN;
   f->user = frame_user;
@@ -479,7 +492,7 @@ void nnrp_conn_window(const nnrp_conn *c, nnrp_window_info *w) {
   if (c->role == NNRP_ROLE_SERVER) {
     w->max_concurrent_frames = c->settings.server.max_concurrent_frames;
     w->window = s->credit_valid && s->credit < w->max_concurrent_frames ? s->credit
-                                                                         : w->max_concurrent_frames;
+                                                                        : w->max_concurrent_frames;
     w->paused = s->paused_sent;
     w->connection_epoch = s->epoch_sent[NNRP_FLOW_SCOPE_CONNECTION];
     w->session_epoch = s->epoch_sent[NNRP_FLOW_SCOPE_SESSION];
@@ -507,7 +520,9 @@ int nnrp_conn_session_hint(const nnrp_conn *c, nnrp_result_hint_meta *m) {
   return 0;
 }
 
-const nnrp_failure *nnrp_conn_last_error_sent(const nnrp_conn *c) { return &c->s->last_sent; }
+const nnrp_failure *nnrp_conn_last_error_sent(const nnrp_conn *c) {
+  return &c->s->last_sent;
+}
 const nnrp_failure *nnrp_conn_last_error_received(const nnrp_conn *c) {
   return &c->s->last_recv;
 }

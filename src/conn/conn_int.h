@@ -31,13 +31,15 @@ static inline nnrp_tstamp nnrpi_add_ms(nnrp_tstamp t, uint64_t ms) {
   uint64_t us = ms * 1000u;
   return t > NNRP_TSTAMP_NEVER - us ? NNRP_TSTAMP_NEVER - 1 : t + us;
 }
-static inline nnrp_tstamp nnrpi_min_t(nnrp_tstamp a, nnrp_tstamp b) { return a < b ? a : b; }
+static inline nnrp_tstamp nnrpi_min_t(nnrp_tstamp a, nnrp_tstamp b) {
+  return a < b ? a : b;
+}
 
 /* ---- frame table (frametab.c) ---------------------------------------------------------------- */
 
 #define NNRPI_FR_IN_USE 0x01u
-#define NNRPI_FR_HELD 0x02u       /* client: outcome reported, window slot still held */
-#define NNRPI_FR_HAS_HINT 0x04u   /* hint holds the latest frame RESULT_HINT */
+#define NNRPI_FR_HELD 0x02u        /* client: outcome reported, window slot still held */
+#define NNRPI_FR_HAS_HINT 0x04u    /* hint holds the latest frame RESULT_HINT */
 #define NNRPI_FR_BELOW_FLOOR 0x08u /* client: below an accepted migration's resume floor */
 
 typedef struct nnrpi_frame {
@@ -102,7 +104,7 @@ typedef struct nnrpi_outq {
   size_t pending;              /* unwritten bytes */
   nnrp_vec *iov;               /* peek scratch */
   size_t iov_cap;
-  nnrp_vec *build_iov;         /* iov sink scratch */
+  nnrp_vec *build_iov; /* iov sink scratch */
   size_t build_iov_cap;
 } nnrpi_outq;
 
@@ -141,7 +143,7 @@ typedef struct nnrpi_session {
   nnrp_tstamp frames_next; /* cached earliest frame timer */
   int frames_dirty;
   int close_sent, close_received, fatal_seen;
-  int retired;              /* server: the session moved to another conn */
+  int retired; /* server: the session moved to another conn */
   nnrp_tstamp retire_at;
 
   /* client */
@@ -149,15 +151,23 @@ typedef struct nnrpi_session {
   uint32_t last_frame_id; /* highest frame id used */
   uint32_t floor;         /* migration resume floor */
   uint32_t last_result_frame_id;
-  uint64_t lane_mask;     /* effective active lane mask (all lanes until patched) */
+  uint64_t lane_mask; /* effective active lane mask (all lanes until patched) */
   nnrpi_key *tomb;
   uint32_t tomb_cap, tomb_head, tomb_count;
   int patch_pending;
   uint64_t patch_trace;
   int has_session_hint;
   nnrp_result_hint_meta session_hint;
-  struct { uint64_t trace_id; nnrp_tstamp sent; int used; } pings[NNRPI_PINGS];
-  struct { uint32_t probe_id, bytes; nnrp_tstamp sent; int used; } probes[NNRPI_PROBES];
+  struct {
+    uint64_t trace_id;
+    nnrp_tstamp sent;
+    int used;
+  } pings[NNRPI_PINGS];
+  struct {
+    uint32_t probe_id, bytes;
+    nnrp_tstamp sent;
+    int used;
+  } probes[NNRPI_PROBES];
 
   /* both: cache operations awaiting CACHE_ACK */
   nnrpi_cache_op *cache_ops;
@@ -199,8 +209,8 @@ typedef struct nnrpi_path {
   uint32_t transport_id;
   uint8_t *rx; /* buffered partial packet */
   size_t rx_len, rx_cap;
-  size_t rx_need; /* whole length of the buffered packet once its header is in, else 0 */
-  uint64_t skip;  /* bytes of an oversized packet still to discard */
+  size_t rx_need;    /* whole length of the buffered packet once its header is in, else 0 */
+  uint64_t skip;     /* bytes of an oversized packet still to discard */
   nnrp_tstamp until; /* PENDING: migrate timeout; GRACE: end of grace */
   int lost;          /* the transport of this path is gone */
 } nnrpi_path;
@@ -229,9 +239,7 @@ struct nnrp_conn {
   nnrpi_path paths[NNRPI_PATHS];
   uint32_t next_gen;
   nnrpi_migration mig;
-  int in_callback_depth;
-  int cb_failed; /* a callback returned non-zero */
-  nnrp_tstamp started; /* server hello timer base (first call with a time) */
+  int cb_failed; /* a callback returned non-zero during the current call */
   nnrp_close_info close_info;
 };
 
@@ -249,7 +257,7 @@ void nnrpi_check_drained(nnrp_conn *c, nnrp_tstamp now);
 void nnrpi_fail_all(nnrp_conn *c);
 /* Record a callback failure; returns NNRP_ERR_CALLBACK when rc != 0. */
 int nnrpi_cb_rc(nnrp_conn *c, int rc);
-/* The effective window capacity of the client frame table. */
+/* A frame timer was set: keep the cached earliest frame timer current. */
 void nnrpi_frames_touch(nnrpi_session *s, nnrp_tstamp t);
 
 /* ---- outq.c ---------------------------------------------------------------------------------- */
@@ -355,8 +363,7 @@ int nnrpi_recv_probe(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now);
 int nnrpi_recv_probe_ack(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now);
 int nnrpi_recv_migrate(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now);
 /* A packet on a PENDING path (client): the migration answer. */
-int nnrpi_pending_path_packet(nnrp_conn *c, const nnrp_packet *p, int decode_rc,
-                              nnrp_tstamp now);
+int nnrpi_pending_path_packet(nnrp_conn *c, const nnrp_packet *p, int decode_rc, nnrp_tstamp now);
 /* The pending migration failed (timeout, rejection, ERROR, lost path). */
 void nnrpi_migration_failed(nnrp_conn *c, int err, nnrp_tstamp now);
 /* Migration and path timers. */

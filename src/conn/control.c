@@ -9,7 +9,7 @@ static int active(const nnrp_conn *c) {
   return c->s->state == NNRP_STATE_ACTIVE && !c->s->close_sent;
 }
 
-/* ---- ERROR (§2.6) ------------------------------------------------------------------------------ */
+/* ---- ERROR (§2.6) ---------------------------------------------------------------------------- */
 
 int nnrpi_recv_error(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
   nnrpi_session *s = c->s;
@@ -39,7 +39,7 @@ int nnrpi_recv_error(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
   return 0;
 }
 
-/* ---- FLOW_UPDATE --------------------------------------------------------------------------------- */
+/* ---- FLOW_UPDATE ----------------------------------------------------------------------------- */
 
 int nnrpi_recv_flow_update(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
   nnrpi_session *s = c->s;
@@ -63,8 +63,7 @@ int nnrpi_recv_flow_update(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) 
     s->counters.flow_updates_applied++;
   else
     s->counters.flow_updates_stale++;
-  if (c->cb.recv_flow_update)
-    nnrpi_cb_rc(c, c->cb.recv_flow_update(c, h, m, applied, c->user));
+  if (c->cb.recv_flow_update) nnrpi_cb_rc(c, c->cb.recv_flow_update(c, h, m, applied, c->user));
   return 0;
 }
 
@@ -104,7 +103,7 @@ int nnrp_conn_send_flow_update(nnrp_conn *c, const nnrp_flow_update_meta *m, nnr
   return 0;
 }
 
-/* ---- SESSION_PATCH (§2.5) ----------------------------------------------------------------------- */
+/* ---- SESSION_PATCH (§2.5) -------------------------------------------------------------------- */
 
 typedef struct patch_arg {
   nnrp_packet_params p;
@@ -123,8 +122,8 @@ static int build_patch_ack(const void *arg, nnrp_sink *sink) {
   return nnrp_build_session_patch_ack(&a->p, &a->a, a->clamp, sink);
 }
 
-int nnrp_conn_patch(nnrp_conn *c, const nnrp_session_patch_meta *m,
-                    const nnrp_profile_patch *clamp, uint64_t trace_id, nnrp_tstamp now) {
+int nnrp_conn_patch(nnrp_conn *c, const nnrp_session_patch_meta *m, const nnrp_profile_patch *clamp,
+                    uint64_t trace_id, nnrp_tstamp now) {
   nnrpi_session *s = c->s;
   if (c->role != NNRP_ROLE_CLIENT) return NNRP_ERR_UNSUPPORTED;
   if (!m) return NNRP_ERR_INVALID_ARGUMENT;
@@ -164,8 +163,8 @@ int nnrpi_recv_patch_ack(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
   s->patch_pending = 0;
   if (a->effective_lane_mask) s->lane_mask = a->effective_lane_mask;
   if (c->cb.recv_patch_ack)
-    nnrpi_cb_rc(c, c->cb.recv_patch_ack(c, a, p->has_profile_patch ? &p->profile_patch : NULL, 0,
-                                        c->user));
+    nnrpi_cb_rc(
+        c, c->cb.recv_patch_ack(c, a, p->has_profile_patch ? &p->profile_patch : NULL, 0, c->user));
   return 0;
 }
 
@@ -193,7 +192,7 @@ int nnrpi_recv_patch(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
   return 0;
 }
 
-/* ---- cache (§5.3-§5.4) ---------------------------------------------------------------------------- */
+/* ---- cache (§5.3-§5.4) ----------------------------------------------------------------------- */
 
 typedef struct cache_arg {
   nnrp_packet_params p;
@@ -268,8 +267,7 @@ int nnrp_conn_cache_put(nnrp_conn *c, const nnrp_cache_put_meta *m, nnrp_vec obj
   return 0;
 }
 
-int nnrp_conn_cache_invalidate(nnrp_conn *c, const nnrp_cache_invalidate_meta *m,
-                               nnrp_tstamp now) {
+int nnrp_conn_cache_invalidate(nnrp_conn *c, const nnrp_cache_invalidate_meta *m, nnrp_tstamp now) {
   if (!m) return NNRP_ERR_INVALID_ARGUMENT;
   if (!active(c)) return NNRP_ERR_INVALID_STATE;
   cache_arg a;
@@ -322,8 +320,8 @@ static int op_matches(const nnrpi_cache_op *op, const nnrp_cache_ack_meta *m) {
   if (op->invalidate)
     return op->inv.cache_namespace == m->cache_namespace &&
            op->inv.cache_key_hi == m->cache_key_hi && op->inv.cache_key_lo == m->cache_key_lo;
-  return op->put.cache_namespace == m->cache_namespace &&
-         op->put.cache_key_hi == m->cache_key_hi && op->put.cache_key_lo == m->cache_key_lo;
+  return op->put.cache_namespace == m->cache_namespace && op->put.cache_key_hi == m->cache_key_hi &&
+         op->put.cache_key_lo == m->cache_key_lo;
 }
 
 int nnrpi_recv_cache_ack(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
@@ -420,7 +418,7 @@ int nnrpi_cache_expire_run(nnrp_conn *c, nnrp_tstamp now) {
   return x.rc;
 }
 
-/* ---- PING / PONG (§2.7) --------------------------------------------------------------------------- */
+/* ---- PING / PONG (§2.7) ---------------------------------------------------------------------- */
 
 int nnrp_conn_ping(nnrp_conn *c, uint64_t trace_id, nnrp_tstamp now) {
   nnrpi_session *s = c->s;
@@ -446,8 +444,8 @@ int nnrp_conn_ping(nnrp_conn *c, uint64_t trace_id, nnrp_tstamp now) {
 
 int nnrpi_recv_ping(nnrp_conn *c, const nnrp_header *h, nnrp_tstamp now) {
   /* Answered at once, echoing the session id and trace id. */
-  int rc = nnrpi_send_simple(c, NNRP_MSG_PONG, h->session_id, 0, 0, h->trace_id,
-                             NNRP_FLAG_CAN_DROP);
+  int rc =
+      nnrpi_send_simple(c, NNRP_MSG_PONG, h->session_id, 0, 0, h->trace_id, NNRP_FLAG_CAN_DROP);
   if (rc < 0) return rc;
   c->s->counters.pings_answered++;
   c->s->last_send = now;

@@ -5,12 +5,12 @@
  */
 #include "conn_int.h"
 
-#define KNOWN_CODECS 0x3u  /* codec ids 0-1 */
-#define KNOWN_DTYPES 0xFFu /* dtype ids 0-7 */
-#define KNOWN_LAYOUTS 0x3u /* layout ids 0-1 */
+#define KNOWN_CODECS 0x3u    /* codec ids 0-1 */
+#define KNOWN_DTYPES 0xFFu   /* dtype ids 0-7 */
+#define KNOWN_LAYOUTS 0x3u   /* layout ids 0-1 */
 #define KNOWN_OBJECTS 0x1FFu /* cache object kinds 1-9 (§1.2 R7 choice) */
 
-/* ---- client: CLIENT_HELLO ---------------------------------------------------------------------- */
+/* ---- client: CLIENT_HELLO -------------------------------------------------------------------- */
 
 typedef struct hello_arg {
   nnrp_packet_params p;
@@ -69,7 +69,7 @@ int nnrp_conn_connect(nnrp_conn *c, nnrp_tstamp now) {
   return c->cb_failed ? NNRP_ERR_CALLBACK : 0;
 }
 
-/* ---- both: tables of an ACTIVE session ---------------------------------------------------------- */
+/* ---- both: tables of an ACTIVE session ------------------------------------------------------- */
 
 int nnrpi_session_activate(nnrp_conn *c, nnrp_tstamp now) {
   nnrpi_session *s = c->s;
@@ -123,8 +123,8 @@ int nnrpi_session_activate(nnrp_conn *c, nnrp_tstamp now) {
     e->target_cadence_x100 = n->ack.target_cadence_x100;
     e->quality_tier = n->ack.quality_tier;
     e->degrade_policy = n->ack.degrade_policy;
-    e->lane_mask = n->ack.max_lane_count >= 64 ? ~(uint64_t)0
-                                                : (((uint64_t)1 << n->ack.max_lane_count) - 1);
+    e->lane_mask =
+        n->ack.max_lane_count >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << n->ack.max_lane_count) - 1);
     e->codec_bitmap = n->ack.accepted_codec_bitmap;
     e->compression_bitmap = n->ack.accepted_compression_bitmap;
     s->lane_mask = e->lane_mask;
@@ -132,7 +132,7 @@ int nnrpi_session_activate(nnrp_conn *c, nnrp_tstamp now) {
   return 0;
 }
 
-/* ---- server: R1-R14 and negotiation ------------------------------------------------------------ */
+/* ---- server: R1-R14 and negotiation ---------------------------------------------------------- */
 
 static uint16_t clamp16(uint16_t v, uint16_t lo, uint16_t hi) {
   if (lo && v < lo) return lo;
@@ -211,8 +211,8 @@ int nnrpi_server_hello(nnrp_conn *c, const nnrp_packet *p, int decode_rc, nnrp_t
     return reject(c, NNRP_ERROR_CODE_UNSUPPORTED_CAPABILITY, NNRP_SCOPE_SESSION, 0, trace,
                   NNRP_ERR_NEGOTIATION, now);
   if (m->max_lane_count > v->max_lane_count)
-    return reject(c, NNRP_ERROR_CODE_LIMIT_EXCEEDED, NNRP_SCOPE_SESSION, 0, trace,
-                  NNRP_ERR_LIMIT, now);
+    return reject(c, NNRP_ERROR_CODE_LIMIT_EXCEEDED, NNRP_SCOPE_SESSION, 0, trace, NNRP_ERR_LIMIT,
+                  now);
   uint32_t codecs = m->supported_codec_bitmap & v->codec_bitmap & KNOWN_CODECS;
   uint32_t dtypes = m->supported_dtype_bitmap & v->dtype_bitmap & KNOWN_DTYPES;
   uint32_t layouts = m->supported_layout_bitmap & v->layout_bitmap & KNOWN_LAYOUTS;
@@ -225,8 +225,9 @@ int nnrpi_server_hello(nnrp_conn *c, const nnrp_packet *p, int decode_rc, nnrp_t
   uint32_t transport = c->settings.transport_id;
   if (b->present & NNRP_HELLO_HAS_TRANSPORT_POLICY) {
     uint8_t pol = b->transport_policy.transport_policy;
-    if (transport && ((pol == NNRP_TRANSPORT_POLICY_FORCE_QUIC && transport != NNRP_TRANSPORT_QUIC) ||
-                      (pol == NNRP_TRANSPORT_POLICY_FORCE_TCP && transport != NNRP_TRANSPORT_TCP)))
+    if (transport &&
+        ((pol == NNRP_TRANSPORT_POLICY_FORCE_QUIC && transport != NNRP_TRANSPORT_QUIC) ||
+         (pol == NNRP_TRANSPORT_POLICY_FORCE_TCP && transport != NNRP_TRANSPORT_TCP)))
       return reject(c, NNRP_ERROR_CODE_UNSUPPORTED_CAPABILITY, NNRP_SCOPE_CONNECTION, 0, trace,
                     NNRP_ERR_NEGOTIATION, now);
   }
@@ -263,28 +264,27 @@ int nnrpi_server_hello(nnrp_conn *c, const nnrp_packet *p, int decode_rc, nnrp_t
   if (n->cache_enabled) {
     a->cache_digest_bitmap = 0x1;
     a->cache_object_bitmap = objects;
-    a->max_cache_entries = m->max_cache_entries < v->max_cache_entries ? m->max_cache_entries
-                                                                       : v->max_cache_entries;
-    a->max_cache_bytes = m->max_cache_bytes < v->max_cache_bytes ? m->max_cache_bytes
-                                                                 : v->max_cache_bytes;
+    a->max_cache_entries =
+        m->max_cache_entries < v->max_cache_entries ? m->max_cache_entries : v->max_cache_entries;
+    a->max_cache_bytes =
+        m->max_cache_bytes < v->max_cache_bytes ? m->max_cache_bytes : v->max_cache_bytes;
   }
   a->max_lane_count = m->max_lane_count;
   a->max_concurrent_frames = v->max_concurrent_frames;
-  a->target_cadence_x100 = clamp16(m->target_cadence_x100, v->min_cadence_x100,
-                                   v->max_cadence_x100);
-  a->latency_budget_ms = clamp16(m->latency_budget_ms, v->min_latency_budget_ms,
-                                 v->max_latency_budget_ms);
-  a->quality_tier = m->quality_tier < 32 && (v->quality_tier_mask >> m->quality_tier & 1)
-                        ? m->quality_tier
-                        : 0;
+  a->target_cadence_x100 =
+      clamp16(m->target_cadence_x100, v->min_cadence_x100, v->max_cadence_x100);
+  a->latency_budget_ms =
+      clamp16(m->latency_budget_ms, v->min_latency_budget_ms, v->max_latency_budget_ms);
+  a->quality_tier =
+      m->quality_tier < 32 && (v->quality_tier_mask >> m->quality_tier & 1) ? m->quality_tier : 0;
   a->degrade_policy = m->degrade_policy <= 3 && (v->degrade_policy_mask >> m->degrade_policy & 1)
                           ? m->degrade_policy
                           : 0;
   a->max_body_bytes = v->max_body_bytes;
   a->token_ttl_ms = token_ttl;
-  a->server_flags = (v->server_flags & (NNRP_SERVER_SESSION_RESUME |
-                                        NNRP_SERVER_PROFILE_PATCH_REQUIRED)) |
-                    (n->cache_enabled ? NNRP_SERVER_CACHE_ENABLED : 0);
+  a->server_flags =
+      (v->server_flags & (NNRP_SERVER_SESSION_RESUME | NNRP_SERVER_PROFILE_PATCH_REQUIRED)) |
+      (n->cache_enabled ? NNRP_SERVER_CACHE_ENABLED : 0);
 
   /* Extension answers, only when asked (§1.5). */
   ack_arg aa;
@@ -294,8 +294,7 @@ int nnrpi_server_hello(nnrp_conn *c, const nnrp_packet *p, int decode_rc, nnrp_t
   if (b->present & NNRP_HELLO_HAS_TRANSPORT_POLICY) {
     nnrp_transport_policy_ext t = b->transport_policy;
     t.accepted_transport_policy = t.transport_policy;
-    t.transport_id = transport ? transport
-                               : (t.transport_id ? t.transport_id : NNRP_TRANSPORT_TCP);
+    t.transport_id = transport ? transport : (t.transport_id ? t.transport_id : NNRP_TRANSPORT_TCP);
     rc = nnrp_ext_transport_policy_build(NNRP_EXT_TRANSPORT_POLICY_ACK, &t, 0, buf[aa.ext_count],
                                          &aa.exts[aa.ext_count]);
     if (rc < 0) return rc;
@@ -347,7 +346,7 @@ int nnrpi_server_hello(nnrp_conn *c, const nnrp_packet *p, int decode_rc, nnrp_t
   return 0;
 }
 
-/* ---- client: SERVER_HELLO_ACK checks (§1.3 client checks 1-5) ---------------------------------- */
+/* ---- client: SERVER_HELLO_ACK checks (§1.3 client checks 1-5) -------------------------------- */
 
 static void ack_failure(nnrp_conn *c, int err, uint32_t code, int send_close, uint32_t sid) {
   if (send_close) {
@@ -384,8 +383,7 @@ int nnrpi_client_ack(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
       !(a->accepted_dtype_bitmap & h->supported_dtype_bitmap) ||
       !(a->accepted_layout_bitmap & h->supported_layout_bitmap) ||
       !(a->accepted_payload_kind_bitmap & h->supported_payload_kind_bitmap)) {
-    ack_failure(c, NNRP_ERR_NEGOTIATION, NNRP_ERROR_CODE_UNSUPPORTED_CAPABILITY, 1,
-                a->session_id);
+    ack_failure(c, NNRP_ERR_NEGOTIATION, NNRP_ERROR_CODE_UNSUPPORTED_CAPABILITY, 1, a->session_id);
     return 0;
   }
   if (a->max_concurrent_frames == 0 || a->max_body_bytes == 0 || a->max_lane_count == 0 ||
@@ -402,10 +400,10 @@ int nnrpi_client_ack(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
       ack_failure(c, NNRP_ERR_EXT_TYPE, NNRP_ERROR_CODE_MALFORMED_BODY, 1, a->session_id);
       return 0;
     }
-    uint32_t want = c->settings.transport_id
-                        ? c->settings.transport_id
-                        : (pol == NNRP_TRANSPORT_POLICY_FORCE_QUIC ? NNRP_TRANSPORT_QUIC
-                                                                   : NNRP_TRANSPORT_TCP);
+    uint32_t want =
+        c->settings.transport_id
+            ? c->settings.transport_id
+            : (pol == NNRP_TRANSPORT_POLICY_FORCE_QUIC ? NNRP_TRANSPORT_QUIC : NNRP_TRANSPORT_TCP);
     if (b->transport_policy.transport_id != want) {
       ack_failure(c, NNRP_ERR_NEGOTIATION, NNRP_ERROR_CODE_UNSUPPORTED_CAPABILITY, 1,
                   a->session_id);

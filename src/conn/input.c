@@ -6,7 +6,7 @@
  */
 #include "conn_int.h"
 
-/* ---- ERROR and local failures ------------------------------------------------------------------ */
+/* ---- ERROR and local failures ---------------------------------------------------------------- */
 
 typedef struct error_arg {
   nnrp_packet_params p;
@@ -83,7 +83,7 @@ static int stream_failure(nnrp_conn *c, int err, uint32_t code, uint64_t trace, 
   return err;
 }
 
-/* ---- acceptance tables (§2.4) ------------------------------------------------------------------ */
+/* ---- acceptance tables (§2.4) ---------------------------------------------------------------- */
 
 enum { ACT_OK, ACT_DROP, ACT_INVALID, ACT_LOCAL_CLOSE, ACT_R1 };
 
@@ -94,16 +94,16 @@ static int server_to_client_only(unsigned t) {
 }
 
 static int client_to_server_only(unsigned t) {
-  return t == NNRP_MSG_CLIENT_HELLO || t == NNRP_MSG_SESSION_PATCH ||
-         t == NNRP_MSG_FRAME_SUBMIT || t == NNRP_MSG_FRAME_CANCEL ||
-         t == NNRP_MSG_TRANSPORT_PROBE || t == NNRP_MSG_SESSION_MIGRATE;
+  return t == NNRP_MSG_CLIENT_HELLO || t == NNRP_MSG_SESSION_PATCH || t == NNRP_MSG_FRAME_SUBMIT ||
+         t == NNRP_MSG_FRAME_CANCEL || t == NNRP_MSG_TRANSPORT_PROBE ||
+         t == NNRP_MSG_SESSION_MIGRATE;
 }
 
 static int server_accept(nnrp_session_state st, unsigned t) {
-  int pre = t == NNRP_MSG_CLIENT_HELLO || t == NNRP_MSG_TRANSPORT_PROBE ||
-            t == NNRP_MSG_SESSION_MIGRATE;
-  int quiet = t == NNRP_MSG_FRAME_CANCEL || t == NNRP_MSG_CACHE_ACK ||
-              t == NNRP_MSG_FLOW_UPDATE || t == NNRP_MSG_PING || t == NNRP_MSG_PONG;
+  int pre =
+      t == NNRP_MSG_CLIENT_HELLO || t == NNRP_MSG_TRANSPORT_PROBE || t == NNRP_MSG_SESSION_MIGRATE;
+  int quiet = t == NNRP_MSG_FRAME_CANCEL || t == NNRP_MSG_CACHE_ACK || t == NNRP_MSG_FLOW_UPDATE ||
+              t == NNRP_MSG_PING || t == NNRP_MSG_PONG;
   int end = t == NNRP_MSG_CLOSE || t == NNRP_MSG_ERROR;
   switch (st) {
     case NNRP_STATE_INIT:
@@ -149,7 +149,7 @@ static int client_accept(nnrp_session_state st, unsigned t) {
   }
 }
 
-/* ---- one packet -------------------------------------------------------------------------------- */
+/* ---- one packet ------------------------------------------------------------------------------ */
 
 static int recv_close(nnrp_conn *c, nnrp_tstamp now) {
   nnrpi_session *s = c->s;
@@ -183,8 +183,8 @@ static int body_failure(nnrp_conn *c, const nnrp_packet *p, int err, nnrp_tstamp
   }
   switch (h->msg_type) {
     case NNRP_MSG_FRAME_SUBMIT:
-      return nnrpi_send_error(c, code, NNRP_SCOPE_FRAME, 0, 0, h->frame_id, h->view_id,
-                              h->trace_id, err, now);
+      return nnrpi_send_error(c, code, NNRP_SCOPE_FRAME, 0, 0, h->frame_id, h->view_id, h->trace_id,
+                              err, now);
     case NNRP_MSG_RESULT_PUSH:
       return nnrpi_client_bad_result(c, h, err, now);
     case NNRP_MSG_ERROR:
@@ -202,7 +202,6 @@ static int body_failure(nnrp_conn *c, const nnrp_packet *p, int err, nnrp_tstamp
 
 static int dispatch(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
   const nnrp_header *h = &p->header;
-  int server = c->role == NNRP_ROLE_SERVER;
   switch (h->msg_type) {
     case NNRP_MSG_CLIENT_HELLO:
       return nnrpi_server_hello(c, p, 0, now);
@@ -246,7 +245,6 @@ static int dispatch(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
     case NNRP_MSG_PONG:
       return nnrpi_recv_pong(c, h, now);
     default:
-      (void)server;
       return 0;
   }
 }
@@ -275,8 +273,8 @@ static int process(nnrp_conn *c, nnrpi_path *path, const uint8_t *data, size_t l
     return nnrpi_client_result(c, &p, path->gen, now);
   }
 
-  int act = c->role == NNRP_ROLE_SERVER ? server_accept(s->state, type)
-                                        : client_accept(s->state, type);
+  int act =
+      c->role == NNRP_ROLE_SERVER ? server_accept(s->state, type) : client_accept(s->state, type);
   if (act == ACT_DROP) return 0;
 
   int rc = nnrp_packet_decode(&p, data, len, &c->dopts, &diag);
@@ -300,8 +298,7 @@ static int process(nnrp_conn *c, nnrpi_path *path, const uint8_t *data, size_t l
   }
   /* §2.4 check 1: the header session id (connection-scope FLOW_UPDATE is bound by §4.3). */
   if ((s->state == NNRP_STATE_ACTIVE || s->state == NNRP_STATE_DRAINING) &&
-      type != NNRP_MSG_FLOW_UPDATE && type != NNRP_MSG_ERROR &&
-      h->session_id != s->session_id)
+      type != NNRP_MSG_FLOW_UPDATE && type != NNRP_MSG_ERROR && h->session_id != s->session_id)
     return nnrpi_send_error(c, NNRP_ERROR_CODE_INVALID_STATE, NNRP_SCOPE_SESSION, 0, 0, 0, 0,
                             h->trace_id, NNRP_ERR_SESSION_ID, now);
   if (rc < 0) return body_failure(c, &p, rc, now);
@@ -313,8 +310,7 @@ static int process(nnrp_conn *c, nnrpi_path *path, const uint8_t *data, size_t l
  * and the negotiated body limit (§2.4 check 2; the packet is skipped, not buffered).
  * Returns 0, 1 (skip the packet) or a negative error.
  */
-static int framing(nnrp_conn *c, const uint8_t *data, size_t len, size_t *plen,
-                   nnrp_tstamp now) {
+static int framing(nnrp_conn *c, const uint8_t *data, size_t len, size_t *plen, nnrp_tstamp now) {
   nnrp_header h;
   int rc = nnrp_header_decode(&h, data, len, &c->dopts);
   if (rc < 0) {
@@ -438,8 +434,8 @@ static int read_whole(nnrp_conn *c, nnrpi_path *path, const uint8_t *data, size_
   return 0;
 }
 
-int nnrp_conn_read_path(nnrp_conn *c, uint32_t gen, const uint8_t *data, size_t len,
-                        uint32_t flags, nnrp_tstamp now) {
+int nnrp_conn_read_path(nnrp_conn *c, uint32_t gen, const uint8_t *data, size_t len, uint32_t flags,
+                        nnrp_tstamp now) {
   c->cb_failed = 0;
   nnrpi_path *path = nnrpi_path_get(c, gen);
   if (!path || (!data && len)) return NNRP_ERR_INVALID_ARGUMENT;
@@ -448,7 +444,7 @@ int nnrp_conn_read_path(nnrp_conn *c, uint32_t gen, const uint8_t *data, size_t 
       s->hs_deadline == NNRP_TSTAMP_NEVER && !c->mig.request)
     s->hs_deadline = nnrpi_add_ms(now, c->settings.handshake_timeout_ms);
   int rc = (flags & NNRP_READ_WHOLE_PACKETS) ? read_whole(c, path, data, len, now)
-                                              : read_stream(c, path, data, len, now);
+                                             : read_stream(c, path, data, len, now);
   if (rc < 0) return rc;
   return c->cb_failed ? NNRP_ERR_CALLBACK : 0;
 }

@@ -53,7 +53,7 @@ static int report_migration(nnrp_conn *c, const nnrp_migration_info *info) {
   return nnrpi_cb_rc(c, c->cb.migration(c, info, c->user));
 }
 
-/* ---- probing ----------------------------------------------------------------------------------- */
+/* ---- probing --------------------------------------------------------------------------------- */
 
 typedef struct probe_arg {
   nnrp_packet_params p;
@@ -170,10 +170,10 @@ int nnrp_conn_migrate_begin(nnrp_conn *c, uint32_t new_transport_id, uint32_t tr
   memset(&a, 0, sizeof(a));
   a.p.session_id = s->session_id;
   a.p.trace_id = gen;
-  a.m.old_transport_id = old->transport_id ? old->transport_id
-                                           : (new_transport_id == NNRP_TRANSPORT_QUIC
-                                                  ? NNRP_TRANSPORT_TCP
-                                                  : NNRP_TRANSPORT_QUIC);
+  a.m.old_transport_id =
+      old->transport_id
+          ? old->transport_id
+          : (new_transport_id == NNRP_TRANSPORT_QUIC ? NNRP_TRANSPORT_TCP : NNRP_TRANSPORT_QUIC);
   a.m.new_transport_id = new_transport_id;
   a.m.last_result_frame_id = s->last_result_frame_id;
   a.m.client_migrate_ts_us = now;
@@ -249,8 +249,7 @@ static void grace_end(nnrp_conn *c, nnrpi_path *old, nnrp_tstamp now) {
   nnrpi_check_drained(c, now);
 }
 
-static int migrate_accepted(nnrp_conn *c, const nnrp_session_migrate_ack_meta *m,
-                            nnrp_tstamp now) {
+static int migrate_accepted(nnrp_conn *c, const nnrp_session_migrate_ack_meta *m, nnrp_tstamp now) {
   nnrpi_session *s = c->s;
   nnrpi_path *old = path_of_kind(c, NNRPI_PATH_PRIMARY);
   nnrpi_path *np = path_of_kind(c, NNRPI_PATH_PENDING);
@@ -259,8 +258,8 @@ static int migrate_accepted(nnrp_conn *c, const nnrp_session_migrate_ack_meta *m
   old->kind = NNRPI_PATH_GRACE;
   old->until = nnrpi_add_ms(now, m->grace_window_ms);
   nnrpi_outq_retag(c, old->gen, np->gen);
-  uint32_t floor = m->resume_from_frame_id > UINT32_MAX ? UINT32_MAX
-                                                        : (uint32_t)m->resume_from_frame_id;
+  uint32_t floor =
+      m->resume_from_frame_id > UINT32_MAX ? UINT32_MAX : (uint32_t)m->resume_from_frame_id;
   if (floor > s->floor) s->floor = floor;
   size_t below = 0;
   nnrpi_frametab *t = &s->frames;
@@ -283,8 +282,7 @@ static int migrate_accepted(nnrp_conn *c, const nnrp_session_migrate_ack_meta *m
   return 0;
 }
 
-int nnrpi_pending_path_packet(nnrp_conn *c, const nnrp_packet *p, int decode_rc,
-                              nnrp_tstamp now) {
+int nnrpi_pending_path_packet(nnrp_conn *c, const nnrp_packet *p, int decode_rc, nnrp_tstamp now) {
   nnrpi_session *s = c->s;
   if (!c->mig.pending) return 0;
   if (decode_rc < 0) {
@@ -339,10 +337,9 @@ int nnrpi_paths_expire(nnrp_conn *c, nnrp_tstamp now) {
   return 0;
 }
 
-/* ---- server migration (transport §5.3) ---------------------------------------------------------- */
+/* ---- server migration (transport §5.3) ------------------------------------------------------- */
 
 int nnrpi_recv_migrate(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
-  (void)now;
   if (c->role != NNRP_ROLE_SERVER || c->mig.request) return 0;
   c->mig.request = 1;
   c->mig.req_header = p->header;
@@ -389,7 +386,9 @@ int nnrp_conn_migrate_reject(nnrp_conn *fresh, uint32_t accept_code, nnrp_tstamp
   return 0;
 }
 
-static int transport_ok(uint32_t t) { return t == NNRP_TRANSPORT_QUIC || t == NNRP_TRANSPORT_TCP; }
+static int transport_ok(uint32_t t) {
+  return t == NNRP_TRANSPORT_QUIC || t == NNRP_TRANSPORT_TCP;
+}
 
 int nnrp_conn_migrate_adopt(nnrp_conn *fresh, nnrp_conn *live, nnrp_tstamp now) {
   if (!fresh || fresh->role != NNRP_ROLE_SERVER || !fresh->mig.request ||
@@ -443,8 +442,8 @@ int nnrp_conn_migrate_adopt(nnrp_conn *fresh, nnrp_conn *live, nnrp_tstamp now) 
   info.resume_from_frame_id = resume;
   info.grace_window_ms = grace;
   if (fresh->cb.state_change)
-    nnrpi_cb_rc(fresh, fresh->cb.state_change(fresh, NNRP_STATE_INIT, NNRP_STATE_ACTIVE,
-                                              fresh->user));
+    nnrpi_cb_rc(fresh,
+                fresh->cb.state_change(fresh, NNRP_STATE_INIT, NNRP_STATE_ACTIVE, fresh->user));
   report_migration(fresh, &info);
   return fresh->cb_failed ? NNRP_ERR_CALLBACK : 0;
 }

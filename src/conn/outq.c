@@ -76,8 +76,7 @@ int nnrpi_queue(nnrp_conn *c, const nnrpi_pktinfo *info, nnrpi_build_fn fn, cons
     uint8_t *base = q->arena + q->arena_len;
     size_t room = q->arena_cap - q->arena_len;
     if (info->nocopy)
-      nnrp_sink_init_iov(&s, base, room, q->build_iov, q->build_iov_cap,
-                         c->settings.zero_copy_min);
+      nnrp_sink_init_iov(&s, base, room, q->build_iov, q->build_iov_cap, c->settings.zero_copy_min);
     else
       nnrp_sink_init_buffer(&s, base, room);
     int rc = fn(arg, &s);
@@ -180,8 +179,8 @@ int nnrpi_outq_move(nnrp_conn *dst, nnrp_conn *src) {
   size_t first = q->head + (q->head_written ? 1 : 0);
   for (size_t i = first; i < q->count; i++) {
     const nnrpi_outpkt *p = &q->pkts[i];
-    nnrpi_pktinfo info = {nnrpi_primary_gen(dst), p->msg_type, p->frame_id, p->view_id,
-                          p->nocopy, p->frame_user};
+    nnrpi_pktinfo info = {nnrpi_primary_gen(dst), p->msg_type, p->frame_id, p->view_id, p->nocopy,
+                          p->frame_user};
     move_arg m = {q, p};
     int rc = nnrpi_queue(dst, &info, build_moved, &m);
     if (rc < 0) return rc;
@@ -289,9 +288,11 @@ size_t nnrp_conn_write(nnrp_conn *c, uint8_t *buf, size_t cap, uint32_t *path) {
   return done;
 }
 
-size_t nnrp_conn_output_pending(const nnrp_conn *c) { return c->out.pending; }
+size_t nnrp_conn_output_pending(const nnrp_conn *c) {
+  return c->out.pending;
+}
 
-/* ---- simple control packets ------------------------------------------------------------------- */
+/* ---- simple control packets ------------------------------------------------------------------ */
 
 typedef struct simple_arg {
   nnrp_packet_params p;

@@ -112,8 +112,8 @@ static int server_end(nnrp_conn *c, nnrpi_frame *f, nnrp_drop_reason reason, uin
 
 static int reject(nnrp_conn *c, const nnrp_header *h, uint32_t code, int err, uint32_t retry,
                   nnrp_tstamp now) {
-  return nnrpi_send_error(c, code, NNRP_SCOPE_FRAME, 0, retry, h->frame_id, h->view_id,
-                          h->trace_id, err, now);
+  return nnrpi_send_error(c, code, NNRP_SCOPE_FRAME, 0, retry, h->frame_id, h->view_id, h->trace_id,
+                          err, now);
 }
 
 /* U16: drop older queued droppable frames of the view the new frame does not depend on. */
@@ -124,8 +124,8 @@ static int supersede(nnrp_conn *c, const nnrpi_frame *nf, nnrp_tstamp now) {
     if (!(f->flags & NNRPI_FR_IN_USE) || f == nf || f->view_id != nf->view_id) continue;
     if (f->state != NNRP_FRAME_SUBMITTED || f->frame_id >= nf->frame_id || !droppable(f)) continue;
     if (nf->dependency_frame_id == f->frame_id || depended_on(c->s, f)) continue;
-    int rc = server_end(c, f, NNRP_DROP_SUPERSEDED, 0, NNRP_OUTCOME_DROPPED,
-                        NNRP_CAUSE_SUPERSEDED, now);
+    int rc =
+        server_end(c, f, NNRP_DROP_SUPERSEDED, 0, NNRP_OUTCOME_DROPPED, NNRP_CAUSE_SUPERSEDED, now);
     if (rc < 0) return rc;
   }
   return 0;
@@ -139,8 +139,8 @@ static int shed_one(nnrp_conn *c, nnrp_tstamp now) {
     if (!(f->flags & NNRPI_FR_IN_USE) || f->state != NNRP_FRAME_SUBMITTED || !droppable(f) ||
         depended_on(c->s, f))
       continue;
-    int rc = server_end(c, f, NNRP_DROP_SUPERSEDED, 0, NNRP_OUTCOME_DROPPED,
-                        NNRP_CAUSE_SUPERSEDED, now);
+    int rc =
+        server_end(c, f, NNRP_DROP_SUPERSEDED, 0, NNRP_OUTCOME_DROPPED, NNRP_CAUSE_SUPERSEDED, now);
     return rc < 0 ? rc : 1;
   }
   return 0;
@@ -172,8 +172,8 @@ int nnrpi_server_submit(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
     rc = reason_hint(c, h->frame_id, view, NNRP_DROP_SERVER_BUSY, s->busy_retry_after_ms,
                      h->trace_id);
     if (rc < 0) return rc;
-    return reject(c, h, NNRP_ERROR_CODE_SERVER_BUSY, NNRP_ERR_SERVER_BUSY,
-                  s->busy_retry_after_ms, now);
+    return reject(c, h, NNRP_ERROR_CODE_SERVER_BUSY, NNRP_ERR_SERVER_BUSY, s->busy_retry_after_ms,
+                  now);
   }
   /* §5.5: references resolve at admission; a miss is never a silent fallback. */
   size_t nobj = 0;
@@ -209,7 +209,7 @@ int nnrpi_server_submit(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
   f->loss_tolerance = effective_loss(s, m);
   f->dependency_frame_id = dep;
   f->start = now;
-  uint32_t budget = m->latency_budget_ms ? m->latency_budget_ms
+  uint32_t budget = m->latency_budget_ms           ? m->latency_budget_ms
                     : s->neg.ack.latency_budget_ms ? s->neg.ack.latency_budget_ms
                                                    : s->neg.hello.latency_budget_ms;
   f->deadline = budget ? nnrpi_add_ms(now, budget) : NNRP_TSTAMP_NEVER;
@@ -234,8 +234,8 @@ int nnrpi_server_submit(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
   if (retry) {
     nnrpi_frame *orig = nnrpi_frametab_find(&s->frames, retry, view);
     if (orig) {
-      rc = server_end(c, orig, NNRP_DROP_SUPERSEDED, 0, NNRP_OUTCOME_DROPPED,
-                      NNRP_CAUSE_SUPERSEDED, now);
+      rc = server_end(c, orig, NNRP_DROP_SUPERSEDED, 0, NNRP_OUTCOME_DROPPED, NNRP_CAUSE_SUPERSEDED,
+                      now);
       if (rc < 0) return rc;
     }
   }
@@ -307,8 +307,12 @@ int nnrp_conn_send_result(nnrp_conn *c, const nnrp_result_push_input *in, uint32
     return NNRP_ERR_PAYLOAD_KIND;
   nnrp_result_push_input x = *in;
   x.packet.session_id = s->session_id;
-  nnrpi_pktinfo info = {nnrpi_primary_gen(c), NNRP_MSG_RESULT_PUSH, f->frame_id, f->view_id,
-                        (flags & NNRP_SEND_NO_COPY) != 0, f->user};
+  nnrpi_pktinfo info = {nnrpi_primary_gen(c),
+                        NNRP_MSG_RESULT_PUSH,
+                        f->frame_id,
+                        f->view_id,
+                        (flags & NNRP_SEND_NO_COPY) != 0,
+                        f->user};
   int rc = nnrpi_queue(c, &info, build_result, &x); /* the builders enforce coverage */
   if (rc < 0) return rc;
   s->last_send = now;
@@ -326,8 +330,8 @@ int nnrp_conn_send_result(nnrp_conn *c, const nnrp_result_push_input *in, uint32
   return c->cb_failed ? NNRP_ERR_CALLBACK : 0;
 }
 
-int nnrp_conn_send_drop(nnrp_conn *c, uint32_t frame_id, uint16_t view_id,
-                        nnrp_drop_reason reason, uint32_t retry_after_ms, nnrp_tstamp now) {
+int nnrp_conn_send_drop(nnrp_conn *c, uint32_t frame_id, uint16_t view_id, nnrp_drop_reason reason,
+                        uint32_t retry_after_ms, nnrp_tstamp now) {
   c->cb_failed = 0;
   nnrpi_frame *f = open_frame(c, frame_id, view_id);
   if (!f) return NNRP_ERR_FRAME_UNKNOWN;
