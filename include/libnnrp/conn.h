@@ -508,8 +508,10 @@ void *nnrp_conn_get_user(const nnrp_conn *conn);
  * Input
  * ============================================================================================= */
 
-/* Bytes of a stream (TCP, or one QUIC stream) on the primary path, split or coalesced in any
- * way.  Whole packets are decoded in place; only a trailing partial packet is buffered. */
+/* Bytes of the one byte stream of the primary path (TCP, or the QUIC control stream), split or
+ * coalesced in any way.  Whole packets are decoded in place; only a trailing partial packet is
+ * buffered (one buffer per path).  Other QUIC streams (one packet each) are reassembled by the
+ * host and handed over with nnrp_conn_read_packet. */
 int nnrp_conn_read(nnrp_conn *conn, const uint8_t *data, size_t len, nnrp_tstamp now);
 /* One or more whole packets (a finished QUIC stream); a trailing partial packet is a fatal
  * malformed_header.  Does not touch the stream buffer of nnrp_conn_read. */

@@ -183,6 +183,7 @@ int nnrpi_server_submit(nnrp_conn *c, const nnrp_packet *p, nnrp_tstamp now) {
   if (rc < 0) return reject(c, h, nnrp_err_protocol_code(rc), rc, 0, now);
   /* §3.4: window and granted credit. */
   uint32_t limit = v->max_concurrent_frames;
+  if (limit > s->frames.capacity) limit = s->frames.capacity; /* an adopted session's table */
   if (s->credit_valid && s->credit < limit) limit = s->credit;
   if (s->paused_sent) limit = 0;
   while (s->frames.count >= limit) {
