@@ -549,7 +549,8 @@ typedef struct nnrp_output {
 } nnrp_output;
 
 /*
- * The oldest queued packet: 1 and fills *out, 0 when nothing is queued.  The vectors point into
+ * The oldest queued packet: 1 and fills *out, 0 when nothing is queued (NNRP_ERR_NOMEM when the
+ * vector array cannot grow).  The vectors point into
  * the conn's buffers (and, for no-copy sends, the caller's payloads); they stay valid until
  * nnrp_conn_output_pop or any call that queues output on this conn.  A packet partly written by
  * nnrp_conn_write is described from its first unwritten byte.
@@ -590,8 +591,8 @@ int nnrp_conn_connect(nnrp_conn *conn, nnrp_tstamp now);
 /*
  * Submit a frame (session §3, §4.2).  `in` is the FRAME_SUBMIT builder input: the engine fills
  * packet.session_id; packet.frame_id 0 = allocate the next id of the session counter (stored
- * in *frame_id, may be NULL); an explicit id must be above every id used before (and at or
- * above the migration floor).  typed frames select the typed builder (mixed when tensor content
+ * in *frame_id, may be NULL); an explicit id must not be below the last id used (equal only for
+ * another view of the same multi-view frame) nor below the migration floor.  typed frames select the typed builder (mixed when tensor content
  * is present too).  Refused, never queued, when:
  *   NNRP_ERR_INVALID_STATE (not ACTIVE), NNRP_ERR_FRAME_ID (zero/reused/decreasing/below floor),
  *   NNRP_ERR_VIEW_ID (outside the negotiated lanes / lane mask), NNRP_ERR_FLOW_PAUSED,
