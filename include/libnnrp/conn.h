@@ -592,8 +592,8 @@ int nnrp_conn_connect(nnrp_conn *conn, nnrp_tstamp now);
  * Submit a frame (session §3, §4.2).  `in` is the FRAME_SUBMIT builder input: the engine fills
  * packet.session_id; packet.frame_id 0 = allocate the next id of the session counter (stored
  * in *frame_id, may be NULL); an explicit id must not be below the last id used (equal only for
- * another view of the same multi-view frame) nor below the migration floor.  typed frames select the typed builder (mixed when tensor content
- * is present too).  Refused, never queued, when:
+ * another view of the same multi-view frame) nor below the migration floor.  typed frames select
+ * the typed builder (mixed when tensor content is present too).  Refused, never queued, when:
  *   NNRP_ERR_INVALID_STATE (not ACTIVE), NNRP_ERR_FRAME_ID (zero/reused/decreasing/below floor),
  *   NNRP_ERR_VIEW_ID (outside the negotiated lanes / lane mask), NNRP_ERR_FLOW_PAUSED,
  *   NNRP_ERR_FLOW_HARD_BACKPRESSURE, NNRP_ERR_FLOW_DRAIN_ONLY, NNRP_ERR_FLOW_RETRY_WAIT,
