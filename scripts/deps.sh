@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config clang llvm libclang-rt-14-dev
-          libjansson-dev libpcap-dev tshark valgrind python3 python3-venv)
+          libjansson-dev libpcap-dev tshark valgrind python3 python3-venv
+          libgnutls28-dev libngtcp2-dev libngtcp2-crypto-gnutls-dev)
 
 missing=()
 for p in "${packages[@]}"; do

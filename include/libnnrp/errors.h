@@ -310,6 +310,14 @@ extern "C" {
   X(PROBE_SERIES_FULL, -901, 0, "transport 4.3", "probe series already holds its maximum")      \
   X(MIGRATION_POLICY, -902, 0, "transport 5.5", "invalid migration trigger policy")             \
   X(PATH_SAMPLE, -903, 0, "transport 5.5", "path sample with a negative or NaN throughput")     \
+  /* transports: sockets, TLS and the runtime (libnnrp/io.h) */                                 \
+  X(IO, -930, 0, "-", "a socket or system call failed")                                         \
+  X(CONNECT, -931, 0, "transport 6.2", "the connection could not be established")               \
+  X(RESOLVE, -932, 0, "-", "the host name or address did not resolve")                          \
+  X(TLS, -933, 0, "transport 3.1", "TLS handshake or record layer failed")                      \
+  X(TLS_VERIFY, -934, 0, "transport 2.1", "the peer certificate is not trusted")                \
+  X(TLS_ALPN, -935, 0, "transport 3.1", "the peer did not agree on the ALPN protocol")          \
+  X(TRANSPORT_LOST, -936, 0, "transport 6.5", "the connection was lost without CLOSE")          \
   /* session engine */                                                                           \
   X(INVALID_STATE, -800, 0x0003, "session 2.4", "not allowed in this session state")             \
   X(WOULD_BLOCK, -801, 0, "session 4.2", "send window full")                                     \
