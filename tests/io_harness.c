@@ -188,6 +188,9 @@ void io_client_options(nnrp_client_options *o, const io_srv *s, const io_binding
   o->connect_timeout_ms = 5000;
   o->settings.client.hello.supported_payload_kind_bitmap = NNRP_PAYLOAD_KNOWN;
   o->settings.client.hello.max_lane_count = 1;
+  /* Frames take their deadline from the session budget (session §3.8): long enough that a
+   * slow test machine never expires a frame the test holds on purpose. */
+  o->settings.client.hello.latency_budget_ms = 30000;
 }
 
 static const uint16_t tiles[2] = {0, 1};
