@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Runs the wire demo: builds, decodes and prints NNRP/1 packets, then the reference vectors.
+# Runs the live demo: a real NNRP/1 server and client on 127.0.0.1, one session over QUIC and
+# one over TCP (examples/live_demo.c).  The wire-only demo stays available as
+# examples/nnrp_wire_demo.
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
-vectors="$root/../shared/vectors"
-bins=()
-[ -d "$vectors" ] && bins=("$vectors"/*.bin)
-"$root/$build/examples/nnrp_wire_demo" "${bins[@]}"
+exec "$root/$build/examples/nnrp_live_demo"
