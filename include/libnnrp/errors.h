@@ -318,6 +318,11 @@ extern "C" {
   X(TLS_VERIFY, -934, 0, "transport 2.1", "the peer certificate is not trusted")                \
   X(TLS_ALPN, -935, 0, "transport 3.1", "the peer did not agree on the ALPN protocol")          \
   X(TRANSPORT_LOST, -936, 0, "transport 6.5", "the connection was lost without CLOSE")          \
+  /* transports: the QUIC binding */                                                            \
+  X(QUIC_STREAM_TRUNCATED, -950, 0x0004, "transport 2.2", "a QUIC stream ended inside a packet") \
+  X(QUIC_STREAM_RESET, -951, 0x0004, "transport 2.2", "the peer reset a QUIC stream")           \
+  X(QUIC_TRANSPORT, -952, 0, "transport 2.5", "the QUIC connection failed with a transport error") \
+  X(QUIC_IDLE_TIMEOUT, -953, 0, "transport 2.5", "the QUIC connection was idle too long")       \
   /* session engine */                                                                           \
   X(INVALID_STATE, -800, 0x0003, "session 2.4", "not allowed in this session state")             \
   X(WOULD_BLOCK, -801, 0, "session 4.2", "send window full")                                     \
