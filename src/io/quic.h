@@ -27,6 +27,7 @@ typedef struct nnrpi_quic_tls {
   const char *ca_file;   /* client: extra trust anchor (PEM), may be NULL */
   const char *server_name; /* client: name to verify (and SNI when a DNS name); NULL = host */
   int insecure_skip_verify; /* client: development only; off by default */
+  const char *alpn;         /* tests only: offer / accept this instead of "nnrp/1"; NULL */
 } nnrpi_quic_tls;
 
 typedef struct nnrpi_quic_callbacks {
@@ -35,7 +36,14 @@ typedef struct nnrpi_quic_callbacks {
   /* The QUIC handshake completed (ALPN nnrp/1 agreed, peer verified unless insecure). */
   void (*on_handshake_done)(void *user, nnrpi_quic *q);
   /* The connection ended: `err` is 0 for a clean close, else a negative NNRP_ERR_*; app_code
-   * is the peer's or our application close code (transport.md §2.5). */
+   * is the peer's or our application close code (transport.md §2.5).  Reported exactly once
+   * per connection; `err` 0 = an application close by either side (app_code as sent);
+   * NNRP_ERR_TLS / _TLS_VERIFY / _TLS_ALPN / NNRP_ERR_TIMEOUT = the handshake failed;
+   * NNRP_ERR_QUIC_TRANSPORT / _QUIC_IDLE_TIMEOUT = a transport failure (app_code then holds
+   * the QUIC transport error code, 0x0100 + TLS alert for TLS failures); a framing error of a
+   * stream (NNRP_ERR_QUIC_STREAM_TRUNCATED, _QUIC_STREAM_RESET, header errors, TOO_LARGE):
+   * we sent ERROR on the control stream and closed with its NNRP error code.  The host may
+   * free the connection in this callback; the adapter does not touch it afterwards. */
   void (*on_closed)(void *user, nnrpi_quic *q, int err, uint64_t app_code);
   /* Server: a new connection was accepted by a listener. */
   void (*on_accept)(void *user, nnrpi_quic_listener *l, nnrpi_quic *q);
@@ -43,9 +51,10 @@ typedef struct nnrpi_quic_callbacks {
 
 typedef struct nnrpi_quic_settings {
   uint64_t idle_timeout_us;     /* default 120 s */
-  uint64_t keepalive_us;        /* 0 = off */
+  uint64_t keepalive_us;        /* 0 = off; default 10 s, clients only (C15) */
   uint64_t max_streams_uni;     /* inbound unidirectional streams allowed; default 100 */
-  size_t max_packet_len;        /* largest NNRP packet accepted on a stream */
+  size_t max_packet_len;        /* largest NNRP packet accepted on a stream; default 64 MiB */
+  uint64_t handshake_timeout_us; /* default 10 s; 0 = none */
 } nnrpi_quic_settings;
 
 void nnrpi_quic_settings_default(nnrpi_quic_settings *s);
@@ -64,7 +73,11 @@ int nnrpi_quic_listener_addr(nnrpi_quic_listener *l, struct sockaddr_storage *ad
 
 int nnrpi_quic_fd(const nnrpi_quic *q);            /* client connections: their socket */
 int nnrpi_quic_listener_fd(const nnrpi_quic_listener *l);
-/* Read every datagram waiting on the socket and process it. */
+/* Read every datagram waiting on the socket and process it.
+ * Callbacks run from these entry points (never from inside ngtcp2).  They may call
+ * nnrpi_quic_send / _send_datagram / _flush / _close / _set_user / _free on any connection
+ * (freeing the connection whose callback runs takes effect when the callback returns); no
+ * callback may free a listener. */
 int nnrpi_quic_on_readable(nnrpi_quic *q, nnrp_tstamp now);
 int nnrpi_quic_listener_on_readable(nnrpi_quic_listener *l, nnrp_tstamp now);
 /* Timers: next deadline of a connection, and what to do when it passes. */
@@ -74,12 +87,20 @@ int nnrpi_quic_on_timer(nnrpi_quic *q, nnrp_tstamp now);
 int nnrpi_quic_flush(nnrpi_quic *q, nnrp_tstamp now);
 
 /* Send one whole NNRP packet on its path (control stream, or a new unidirectional stream that
- * is ended after it).  The bytes are copied or kept until acknowledged. */
+ * is ended after it).  The bytes are copied or kept until acknowledged.  Queues only:
+ * nnrpi_quic_flush (or the next readable / timer call) writes.  Submits only from clients,
+ * results only from servers (NNRP_ERR_INVALID_ARGUMENT otherwise); NNRP_ERR_CLOSED once
+ * closing.  A packet waits for stream credit when the peer's stream limit is reached. */
 int nnrpi_quic_send(nnrpi_quic *q, int path, const nnrp_vec *iov, size_t iovcnt,
                     nnrp_tstamp now);
+/* One whole small packet as a QUIC DATAGRAM (C5: FRAME_CANCEL, PING, PONG, RESULT_DROP only
+ * are taken by a receiver; never used by default).  Dropped if the peer has no DATAGRAM. */
+int nnrpi_quic_send_datagram(nnrpi_quic *q, const uint8_t *pkt, size_t len);
 
 /* Application close with a code of transport.md §2.5; the connection is freed by the caller
- * after on_closed. */
+ * after on_closed.  Packets already queued are delivered first: CONNECTION_CLOSE follows once
+ * every stream byte is acknowledged, at most 1 s later (C8), so on_closed may come from this
+ * call or from a later readable / timer call.  Packets arriving meanwhile are discarded. */
 int nnrpi_quic_close(nnrpi_quic *q, uint64_t app_code, const char *reason, nnrp_tstamp now);
 void nnrpi_quic_free(nnrpi_quic *q);
 void nnrpi_quic_listener_free(nnrpi_quic_listener *l);
