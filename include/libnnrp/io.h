@@ -279,6 +279,10 @@ typedef struct nnrp_server_handler {
   /* Optional: a CACHE_PUT of the client was answered. */
   void (*on_cache_put)(nnrp_server_session *s, const nnrp_cache_put_meta *m,
                        const nnrp_cache_ack_meta *ack, void *user);
+  /* Optional: choose the session id for a CLIENT_HELLO requesting `requested` (0 = assign).
+   * Return the id, or 0 for the default (transport C17: the requested id when non-zero and
+   * free, else a fresh non-zero id).  An id already in use is replaced by a fresh one. */
+  uint32_t (*session_id)(nnrp_server *srv, uint32_t requested, void *user);
 } nnrp_server_handler;
 
 /* Listener switch: NNRP_PORT_OFF disables a listener, 0 lets the OS choose the port. */

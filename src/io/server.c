@@ -139,6 +139,10 @@ static int cb_session_id(nnrp_conn *conn, uint32_t requested, uint32_t *id,
                          uint32_t *retry_after_ms, void *user) {
   (void)conn, (void)retry_after_ms;
   nnrp_server *srv = sc_of(user)->srv;
+  if (srv->opt.handler.session_id) {
+    uint32_t want = srv->opt.handler.session_id(srv, requested, srv->opt.user);
+    if (want) requested = want;
+  }
   if (requested && !find_session(srv, requested)) {
     *id = requested;
     return 0;

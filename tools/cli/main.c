@@ -4,6 +4,9 @@
 
 #include "cli.h"
 #include "cli_tools.h"
+#ifdef NNRP_CLI_SMOKE
+#include "smoke.h"
+#endif
 
 static const char general_usage[] =
     "usage: nnrp <command> [options]\n"
@@ -23,6 +26,8 @@ static const char general_usage[] =
     "  check    [FILE | -] [PROFILE] [--json]           packets (hex lines) -> verdicts\n"
     "  conformance vectors|plan|run [options]           the public conformance suite\n"
     "  bench    --plan PLAN --output OUT                benchmark plan -> results\n"
+    "  smoke    client|server-once [options]            one real session (QUIC or TCP);\n"
+    "                                                   also installed as nnrp-quic-smoke\n"
     "  help     [command]                               this text, or a command's\n"
     "\n"
     "  nnrp --version   library version\n"
@@ -148,6 +153,9 @@ void cli_usage(FILE *f, const char *cmd) {
   if (cmd && strcmp(cmd, "check") == 0) text = check_usage;
   if (cmd && strcmp(cmd, "conformance") == 0) text = cli_conformance_usage;
   if (cmd && strcmp(cmd, "bench") == 0) text = cli_bench_usage;
+#ifdef NNRP_CLI_SMOKE
+  if (cmd && strcmp(cmd, "smoke") == 0) text = cli_smoke_usage;
+#endif
   fputs(text, f);
 }
 
@@ -174,6 +182,9 @@ static const struct {
     {"check", cli_cmd_check},
     {"conformance", cli_cmd_conformance},
     {"bench", cli_cmd_bench},
+#ifdef NNRP_CLI_SMOKE
+    {"smoke", cli_cmd_smoke},
+#endif
 };
 
 static int find_command(const char *name) {
@@ -183,6 +194,17 @@ static int find_command(const char *name) {
 }
 
 int main(int argc, char **argv) {
+#ifdef NNRP_CLI_SMOKE
+  const char *base = strrchr(argv[0], '/');
+  if (strcmp(base ? base + 1 : argv[0], "nnrp-quic-smoke") == 0) { /* the reference's name */
+    for (int k = 1; k < argc; k++)
+      if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+        cli_usage(stdout, "smoke");
+        return CLI_OK;
+      }
+    return cli_cmd_smoke(argc, argv);
+  }
+#endif
   if (argc < 2) {
     cli_usage(stderr, NULL);
     return CLI_USAGE;
