@@ -205,6 +205,11 @@ void engine_settings(nnrp_settings *s) {
 
 int engine_pair_init(engine_pair *p, const nnrp_settings *client, const nnrp_settings *server,
                      const nnrp_mem *mem) {
+  return engine_pair_init_mem(p, client, server, mem, mem);
+}
+
+int engine_pair_init_mem(engine_pair *p, const nnrp_settings *client, const nnrp_settings *server,
+                         const nnrp_mem *client_mem, const nnrp_mem *server_mem) {
   memset(p, 0, sizeof(*p));
   p->now = 1000000; /* 1 s: a non-zero start catches "0 means unset" mistakes */
   p->c.pair = p->s.pair = p;
@@ -229,9 +234,9 @@ int engine_pair_init(engine_pair *p, const nnrp_settings *client, const nnrp_set
   cb.state_change = on_state;
   cb.closed = on_closed;
   cb.release_payload = on_release;
-  int rc = nnrp_conn_client_new(&p->c.conn, client ? client : &defaults, &cb, mem, &p->c);
+  int rc = nnrp_conn_client_new(&p->c.conn, client ? client : &defaults, &cb, client_mem, &p->c);
   if (rc < 0) return rc;
-  rc = nnrp_conn_server_new(&p->s.conn, server ? server : &defaults, &cb, mem, &p->s);
+  rc = nnrp_conn_server_new(&p->s.conn, server ? server : &defaults, &cb, server_mem, &p->s);
   if (rc < 0) {
     nnrp_conn_del(p->c.conn);
     p->c.conn = NULL;
@@ -283,24 +288,25 @@ static engine_side *peer_of(engine_pair *p, const engine_side *side) {
   return side == &p->c ? &p->s : &p->c;
 }
 
-static void note_rc(engine_side *to, int rc) {
+static int note_rc(engine_side *to, int rc) {
   if (rc != 0) {
-    to->read_rc = rc;
+    if (!to->read_rc) to->read_rc = rc;
     to->read_failures++;
   }
+  return rc;
 }
 
-/* Feed bytes to `to` the way the pair's mode says (whole: one packet, ENGINE_PACKETS). */
-static void deliver(engine_pair *p, engine_side *to, const uint8_t *b, size_t n) {
+/* Feed bytes to `to` the way the pair's mode says (whole: one packet, ENGINE_PACKETS).  A
+ * failed read ends the delivery: a host would drop that connection. */
+static int deliver(engine_pair *p, engine_side *to, const uint8_t *b, size_t n) {
   size_t piece = p->mode == ENGINE_BYTES ? 1 : p->mode == ENGINE_STREAM ? 13 : n;
-  if (p->mode == ENGINE_PACKETS) {
-    note_rc(to, nnrp_conn_read_packet(to->conn, b, n, p->now));
-    return;
-  }
+  if (p->mode == ENGINE_PACKETS) return note_rc(to, nnrp_conn_read_packet(to->conn, b, n, p->now));
   for (size_t off = 0; off < n; off += piece) {
     size_t k = n - off < piece ? n - off : piece;
-    note_rc(to, nnrp_conn_read(to->conn, b + off, k, p->now));
+    int rc = note_rc(to, nnrp_conn_read(to->conn, b + off, k, p->now));
+    if (rc) return rc;
   }
+  return 0;
 }
 
 static void log_packet(engine_side *side, const uint8_t *b, size_t n) {
@@ -315,7 +321,7 @@ static int take_one(engine_side *from) {
   nnrp_output out;
   int rc = nnrp_conn_output_peek(from->conn, &out);
   if (rc <= 0) {
-    note_rc(from, rc);
+    (void)note_rc(from, rc);
     return 0;
   }
   uint8_t *buf = malloc(out.len ? out.len : 1);
@@ -377,8 +383,8 @@ size_t engine_pump(engine_pair *p, engine_side *from) {
     size_t n = 0;
     while (take_one(from)) {
       const engine_packet *pk = &from->sent.v[from->sent.n - 1];
-      deliver(p, to, pk->bytes, pk->len);
       n++;
+      if (deliver(p, to, pk->bytes, pk->len)) break;
     }
     return n;
   }
@@ -403,13 +409,7 @@ size_t engine_flush(engine_pair *p) {
 int engine_redeliver(engine_pair *p, engine_side *to, size_t index) {
   engine_side *from = peer_of(p, to);
   if (index >= from->sent.n) return -1;
-  int before = to->read_rc;
-  size_t fails = to->read_failures;
-  to->read_rc = 0;
-  deliver(p, to, from->sent.v[index].bytes, from->sent.v[index].len);
-  int rc = to->read_failures > fails ? to->read_rc : 0;
-  if (!rc) to->read_rc = before;
-  return rc;
+  return deliver(p, to, from->sent.v[index].bytes, from->sent.v[index].len);
 }
 
 int engine_handshake(engine_pair *p) {
@@ -424,15 +424,13 @@ int engine_handshake(engine_pair *p) {
 
 void engine_advance(engine_pair *p, uint64_t us) {
   p->now += us;
-  note_rc(&p->c, nnrp_conn_handle_expiry(p->c.conn, p->now));
-  note_rc(&p->s, nnrp_conn_handle_expiry(p->s.conn, p->now));
+  (void)note_rc(&p->c, nnrp_conn_handle_expiry(p->c.conn, p->now));
+  (void)note_rc(&p->s, nnrp_conn_handle_expiry(p->s.conn, p->now));
   engine_flush(p);
 }
 
 int engine_inject(engine_pair *p, engine_side *to, const uint8_t *bytes, size_t len) {
-  int rc = nnrp_conn_read(to->conn, bytes, len, p->now);
-  note_rc(to, rc);
-  return rc;
+  return note_rc(to, nnrp_conn_read(to->conn, bytes, len, p->now));
 }
 
 /* ---- inspecting what was sent ------------------------------------------------------------------ */

@@ -114,7 +114,7 @@ struct engine_side {
   nnrp_close_info close_info;
   size_t released;
 
-  /* the last non-zero return of a read / expiry call on this side */
+  /* the first non-zero return of a read / output / expiry call on this side, and how many */
   int read_rc;
   size_t read_failures;
 
@@ -138,6 +138,9 @@ void engine_settings(nnrp_settings *s);
 /* Create both engines (NULL settings = engine_settings()); mem may be NULL.  0 or an error. */
 int engine_pair_init(engine_pair *p, const nnrp_settings *client, const nnrp_settings *server,
                      const nnrp_mem *mem);
+/* The same with an allocator per engine. */
+int engine_pair_init_mem(engine_pair *p, const nnrp_settings *client, const nnrp_settings *server,
+                         const nnrp_mem *client_mem, const nnrp_mem *server_mem);
 /* Delete both engines and every record. */
 void engine_pair_free(engine_pair *p);
 /* Forget the records (events and packets) of both sides. */
