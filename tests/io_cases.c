@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "io_harness.h"
+#include "l3_smoke.h"
 #include "test.h"
 
 #define T_MS 5000
@@ -24,9 +25,12 @@ static nnrp_client *connect_to_idle(io_srv *s, const io_binding *b, uint32_t idl
 static nnrp_client *connect_to(io_srv *s, const io_binding *b) { return connect_to_idle(s, b, 0); }
 
 /* A server and a client loop; s->arg holds the client loop. */
+static uint32_t grace_ms; /* server migration grace window, 0 = default */
+
 static int setup(io_srv *s, const io_binding *b, io_submit_fn fn) {
   (void)b;
   io_srv_options(s);
+  if (grace_ms) s->opt.settings.server.migrate_grace_window_ms = grace_ms;
   s->on_submit = fn;
   nnrp_loop *loop;
   if (nnrp_loop_new(&loop) != 0) return -1;
@@ -448,6 +452,113 @@ void io_case_peer_loss(const io_binding *b) {
     CHECK_EQ(nnrp_client_close_info(c).cause, NNRP_CLOSE_TRANSPORT_LOST);
     nnrp_client_result *r = NULL;
     CHECK_RC(nnrp_client_next_result(c, 50, &r), NNRP_ERR_CLOSED);
+  }
+  teardown(&s, c);
+}
+
+/* ---- migration -------------------------------------------------------------------------------- */
+
+/* Odd frames are answered at once, even ones held until the test says so. */
+static int odd_now_even_later(io_srv *s, nnrp_server_session *ss, const nnrp_submit *sub) {
+  if (sub->frame_id % 2) {
+    nnrp_result_push_input in;
+    io_result_input(&in, sub->frame_id, sub->view_id);
+    return nnrp_server_send_result(ss, &in, 0);
+  }
+  return hold_all(s, ss, sub);
+}
+
+/* Take `n` outcomes, counting deliveries per frame id. */
+static void collect(nnrp_client *c, int n, int *seen, int max) {
+  for (int i = 0; i < n; i++) {
+    nnrp_client_result *r = NULL;
+    CHECK_RC(nnrp_client_next_result(c, T_MS, &r), 0);
+    if (!r) return;
+    CHECK_EQ(r->outcome, NNRP_OUTCOME_DELIVERED);
+    if ((int)r->frame_id < max) seen[r->frame_id]++;
+    nnrp_client_result_free(r);
+  }
+}
+
+/* One switch: frames 2k-1..2k+4 submitted, the odd ones answered before the switch, the even
+ * ones (in flight at the switch) answered after it on the new path. */
+static void switch_once(io_srv *s, nnrp_client *c, uint32_t to, uint32_t first, int *seen) {
+  nnrp_frame_submit_input in;
+  io_submit_input(&in);
+  for (uint32_t i = 0; i < 6; i++) CHECK_RC(nnrp_client_submit(c, &in, 0, NULL), 0);
+  CHECK(io_wait_count(&s->submits, (int)first + 5, T_MS));
+  collect(c, 3, seen, 64); /* the odd ones */
+  nnrp_migration_info info;
+  CHECK_RC(nnrp_client_migrate(c, to, 1, T_MS, &info), 0);
+  CHECK(info.accepted);
+  CHECK_EQ(info.new_transport_id, to);
+  CHECK_EQ(info.resume_from_frame_id, first + 1); /* the oldest frame still in flight */
+  CHECK_EQ(info.frames_below_floor, 0);
+  CHECK_EQ(nnrp_client_transport(c), to);
+  io_srv_call(s, answer_all, NULL); /* results of frames accepted before the switch */
+  collect(c, 3, seen, 64);
+  CHECK_EQ(nnrp_conn_in_flight(nnrp_client_conn(c)), 0);
+}
+
+void io_case_migration(const io_binding *from, const io_binding *to) {
+  io_srv s;
+  grace_ms = 50; /* PY-T's value: the old path closes soon after each switch */
+  CHECK(setup(&s, from, odd_now_even_later) == 0);
+  grace_ms = 0;
+  nnrp_client *c = connect_to(&s, from);
+  CHECK(c != NULL);
+  if (c) {
+    int seen[64] = {0};
+    uint32_t sid = nnrp_conn_session_id(nnrp_client_conn(c));
+    switch_once(&s, c, to->transport, 1, seen);
+    CHECK(io_wait_count(&s.migrated, 1, T_MS));
+    /* During the old path's grace window a second switch is refused. */
+    nnrp_migration_info info;
+    CHECK_RC(nnrp_client_migrate(c, from->transport, 1, T_MS, &info), NNRP_ERR_INVALID_STATE);
+    CHECK_RC(nnrp_client_run(c, 300), 0);
+    switch_once(&s, c, from->transport, 7, seen); /* and back */
+    CHECK(io_wait_count(&s.migrated, 2, T_MS));
+    for (int i = 1; i <= 12; i++) CHECK_EQ(seen[i], 1);
+    CHECK_EQ(nnrp_conn_session_id(nnrp_client_conn(c)), sid);
+    CHECK_EQ(atomic_load(&s.opened), 1); /* one session, never a new handshake */
+    /* Migrating to the binding already in use is refused before dialling. */
+    CHECK_RC(nnrp_client_migrate(c, from->transport, 1, T_MS, &info), NNRP_ERR_INVALID_ARGUMENT);
+    CHECK_RC(nnrp_client_close(c, "done", T_MS), 0);
+    CHECK(io_wait_count(&s.closed, 1, T_MS));
+  }
+  teardown(&s, c);
+}
+
+/* ---- l3.transport.*.session_smoke -------------------------------------------------------------- */
+
+void l3_session_smoke(const io_binding *b) {
+  io_srv s;
+  CHECK(setup(&s, b, NULL) == 0);
+  nnrp_client_options o;
+  io_client_options(&o, &s, b);
+  o.settings.client.hello.requested_session_id = 41;
+  nnrp_client *c = NULL;
+  CHECK_RC(nnrp_client_connect(&c, s.arg, &o), 0);
+  if (c) {
+    CHECK_EQ(nnrp_conn_session_id(nnrp_client_conn(c)), 41); /* C17: the requested id */
+    CHECK_EQ(nnrp_client_transport(c), b->transport);
+    nnrp_frame_submit_input in;
+    io_submit_input(&in);
+    in.packet.frame_id = 303;
+    CHECK_RC(nnrp_client_submit(c, &in, 0, NULL), 0);
+    nnrp_client_result *r = NULL;
+    CHECK_RC(nnrp_client_wait_result(c, 303, 0, T_MS, &r), 0);
+    if (r) {
+      CHECK_EQ(r->outcome, NNRP_OUTCOME_DELIVERED);
+      CHECK_EQ(r->packet.header.msg_type, NNRP_MSG_RESULT_PUSH);
+      CHECK_EQ(r->packet.header.frame_id, 303);
+      CHECK_EQ(r->packet.header.session_id, 41);
+      CHECK_EQ(r->packet.meta.result_push.tile_count, 2);
+    }
+    nnrp_client_result_free(r);
+    CHECK_RC(nnrp_client_close(c, "smoke-close", T_MS), 0);
+    CHECK(io_wait_count(&s.closed, 1, T_MS)); /* the server saw the session end */
+    CHECK_EQ(nnrp_client_close_info(c).cause, NNRP_CLOSE_LOCAL);
   }
   teardown(&s, c);
 }

@@ -83,5 +83,7 @@ void io_case_flow_update(const io_binding *b);
 void io_case_cache(const io_binding *b);
 void io_case_graceful_close(const io_binding *b);
 void io_case_peer_loss(const io_binding *b);
+/* from -> to -> from, frames in flight at each switch. */
+void io_case_migration(const io_binding *from, const io_binding *to);
 
 #endif /* NNRP_IO_HARNESS_H */

@@ -232,7 +232,10 @@ int nnrp_client_cache_invalidate(nnrp_client *c, const nnrp_cache_invalidate_met
  * DROPPED (reason migration) unless their result still arrives on the old path within the
  * grace window, and the old connection is closed when the grace window ends.  Rejected or
  * failed: the old path stays primary; NNRP_ERR_MIGRATE_REJECTED / _TIMEOUT / _PEER_ERROR /
- * _SESSION_ID / connection errors.  info (may be NULL) gets the engine's telemetry.
+ * _SESSION_ID / connection errors.  NNRP_ERR_INVALID_ARGUMENT for the binding already in use
+ * (before dialling); NNRP_ERR_INVALID_STATE when the session is not ACTIVE, or while an earlier
+ * migration is pending or its old path is still in its grace window.  info (may be NULL) gets
+ * the engine's telemetry.
  */
 int nnrp_client_migrate(nnrp_client *c, uint32_t transport_id, uint32_t trigger, int timeout_ms,
                         nnrp_migration_info *info);

@@ -182,8 +182,7 @@ static int link_ready(nnrp_client *c, void *arg) {
   return 0;
 }
 
-int nnrpi_client_open_link(nnrp_client *c, uint32_t path, uint32_t transport, int timeout_ms,
-                           nnrpi_link **pl) {
+int nnrpi_client_start_link(nnrp_client *c, uint32_t path, uint32_t transport, int timeout_ms) {
   uint16_t port = transport == NNRP_TRANSPORT_QUIC ? c->opt.quic_port : c->opt.tcp_port;
   struct sockaddr_storage ss;
   socklen_t len;
@@ -203,8 +202,13 @@ int nnrpi_client_open_link(nnrp_client *c, uint32_t path, uint32_t transport, in
   c->pending_open = 0;
   c->link_error = 0;
   nnrp_tstamp deadline = nnrp_now() + (nnrp_tstamp)timeout_ms * 1000u;
-  rc = nnrpi_link_connect(&c->sess, path, transport, tls, (struct sockaddr *)&ss, len,
-                          c->tls_ctx, &qtls, &qset, deadline, &c->pending_link);
+  return nnrpi_link_connect(&c->sess, path, transport, tls, (struct sockaddr *)&ss, len,
+                            c->tls_ctx, &qtls, &qset, deadline, &c->pending_link);
+}
+
+int nnrpi_client_open_link(nnrp_client *c, uint32_t path, uint32_t transport, int timeout_ms,
+                           nnrpi_link **pl) {
+  int rc = nnrpi_client_start_link(c, path, transport, timeout_ms);
   if (rc) return rc;
   nnrpi_link *l = c->pending_link;
   rc = nnrpi_client_wait(c, link_ready, NULL, timeout_ms);
@@ -228,6 +232,15 @@ static int handshake_over(nnrp_client *c, void *arg) {
   return 0;
 }
 
+int nnrpi_client_engine(nnrp_client *c, const nnrp_settings *settings, uint32_t transport) {
+  nnrp_callbacks cb;
+  client_callbacks(&cb);
+  nnrp_settings s = *settings;
+  s.transport_id = transport;
+  c->transport = transport;
+  return nnrp_conn_client_new(&c->sess.conn, &s, &cb, NULL, c);
+}
+
 int nnrpi_client_connect_with(nnrp_client **pc, nnrp_loop *loop, const nnrp_client_options *o,
                               const nnrp_settings *settings, uint32_t transport) {
   if (transport != NNRP_TRANSPORT_TCP && transport != NNRP_TRANSPORT_QUIC)
@@ -235,12 +248,7 @@ int nnrpi_client_connect_with(nnrp_client **pc, nnrp_loop *loop, const nnrp_clie
   nnrp_client *c;
   int rc = nnrpi_client_new(&c, loop, o);
   if (rc) return rc;
-  c->transport = transport;
-  nnrp_callbacks cb;
-  client_callbacks(&cb);
-  nnrp_settings s = *settings;
-  s.transport_id = transport;
-  if ((rc = nnrp_conn_client_new(&c->sess.conn, &s, &cb, NULL, c)) != 0) goto fail;
+  if ((rc = nnrpi_client_engine(c, settings, transport)) != 0) goto fail;
   nnrp_tstamp start = nnrp_now();
   int timeout = (int)o->connect_timeout_ms;
   if ((rc = nnrpi_client_open_link(c, 0, transport, timeout, NULL)) != 0) goto fail;

@@ -34,6 +34,11 @@ struct nnrp_client {
 void nnrpi_client_settings(const nnrp_client_options *o, uint32_t transport, nnrp_settings *s);
 /* A client object without a session (probe and connect share it); not yet connected. */
 int nnrpi_client_new(nnrp_client **pc, nnrp_loop *loop, const nnrp_client_options *o);
+/* The engine conn of a client on `transport` (the client callbacks). */
+int nnrpi_client_engine(nnrp_client *c, const nnrp_settings *settings, uint32_t transport);
+/* Start opening the connection of `path` (c->pending_link; c->pending_open / c->link_error
+ * tell how it went). */
+int nnrpi_client_start_link(nnrp_client *c, uint32_t path, uint32_t transport, int timeout_ms);
 /* Open the connection of path `path` on `transport` and wait until it is open.  */
 int nnrpi_client_open_link(nnrp_client *c, uint32_t path, uint32_t transport, int timeout_ms,
                            nnrpi_link **pl);
