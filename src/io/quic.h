@@ -73,7 +73,9 @@ int nnrpi_quic_listener_addr(nnrpi_quic_listener *l, struct sockaddr_storage *ad
 
 int nnrpi_quic_fd(const nnrpi_quic *q);            /* client connections: their socket */
 int nnrpi_quic_listener_fd(const nnrpi_quic_listener *l);
-/* Read every datagram waiting on the socket and process it.
+/* Read every datagram waiting on the socket and process it, acknowledging and writing every
+ * few datagrams.  Timestamps (`now`) are CLOCK_MONOTONIC microseconds, as nnrp_now(): during a
+ * long read the adapter advances `now` from that clock for each datagram.
  * Callbacks run from these entry points (never from inside ngtcp2).  They may call
  * nnrpi_quic_send / _send_datagram / _flush / _close / _set_user / _free on any connection
  * (freeing the connection whose callback runs takes effect when the callback returns); no

@@ -105,15 +105,17 @@ int nnrpi_quic_connect(nnrpi_quic **pq, const struct sockaddr *addr, socklen_t a
 int nnrpi_quic_on_readable(nnrpi_quic *q, nnrp_tstamp now) {
   if (!q || q->server) return NNRP_ERR_INVALID_ARGUMENT;
   if (q->closed) return NNRP_ERR_CLOSED;
-  for (;;) {
+  for (unsigned got = 1;; got++) {
     ssize_t n = recv(q->fd, q->rxbuf, QUIC_RX_BUF, 0);
     if (n < 0) {
       if (errno == EINTR || errno == ECONNREFUSED) continue; /* ICMP: a lost datagram */
       break;                                                 /* EAGAIN: all read */
     }
+    if (got > 1) now = quic_later(now);
     if (quic_conn_recv(q, (struct sockaddr *)&q->remote, q->remotelen, q->rxbuf, (size_t)n, now) !=
         0)
       return 0; /* closed and reported */
+    if (got % QUIC_RX_BATCH == 0 && quic_conn_service(q, now) != 0) return 0;
   }
   (void)quic_conn_service(q, now);
   return 0;

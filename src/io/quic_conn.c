@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/crypto.h>
@@ -18,6 +19,13 @@ enum { GONE = 1 }; /* the connection reported on_closed: do not touch it any mor
 
 ngtcp2_tstamp quic_ts(nnrp_tstamp now) {
   return (ngtcp2_tstamp)now * NGTCP2_MICROSECONDS;
+}
+
+nnrp_tstamp quic_later(nnrp_tstamp now) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  nnrp_tstamp t = (nnrp_tstamp)ts.tv_sec * 1000000u + (nnrp_tstamp)ts.tv_nsec / 1000u;
+  return t > now ? t : now;
 }
 
 void quic_random(uint8_t *dest, size_t len) {

@@ -28,6 +28,7 @@
 #define QUIC_ROUTE_LEN 8
 #define QUIC_MAX_UDP 1452           /* largest UDP payload we send */
 #define QUIC_RX_BUF 65536           /* largest datagram we read */
+#define QUIC_RX_BATCH 16            /* datagrams read between acknowledging and writing */
 #define QUIC_LINGER_US 1000000u     /* close: wait at most this long for stream data acks (C8) */
 #define QUIC_MAX_DGRAM_FRAME 65536u /* advertised DATAGRAM frame size (C5) */
 
@@ -187,6 +188,10 @@ int quic_udp_socket(int family);
 /* 0, or NNRP_ERR_INVALID_ARGUMENT for settings out of range (NULL: the defaults). */
 int quic_settings_check(const nnrpi_quic_settings *s);
 ngtcp2_tstamp quic_ts(nnrp_tstamp now);
+/* `now` moved to the present of CLOCK_MONOTONIC (the host's clock, see quic.h), for each
+ * datagram of a long read: we write in between, and a packet sent and acknowledged within one
+ * read call must not share a timestamp, or the RTT estimate collapses to 0. */
+nnrp_tstamp quic_later(nnrp_tstamp now);
 
 /* ---- quic_listener.c ----------------------------------------------------------------------- */
 

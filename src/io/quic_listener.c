@@ -156,25 +156,9 @@ static nnrpi_quic *accept_conn(nnrpi_quic_listener *l, const struct sockaddr *fr
   return quic_callback_done(q) ? NULL : q;
 }
 
-int nnrpi_quic_listener_on_readable(nnrpi_quic_listener *l, nnrp_tstamp now) {
-  if (!l) return NNRP_ERR_INVALID_ARGUMENT;
-  for (;;) {
-    struct sockaddr_storage from;
-    socklen_t fromlen = sizeof from;
-    ssize_t n = recvfrom(l->fd, l->rxbuf, QUIC_RX_BUF, 0, (struct sockaddr *)&from, &fromlen);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break; /* EAGAIN: all read */
-    }
-    ngtcp2_version_cid vc;
-    if (ngtcp2_pkt_decode_version_cid(&vc, l->rxbuf, (size_t)n, QUIC_SCID_LEN) != 0) continue;
-    nnrpi_quic *q = find(l, vc.dcid, vc.dcidlen);
-    if (!q && !(q = accept_conn(l, (struct sockaddr *)&from, fromlen, l->rxbuf, (size_t)n, now)))
-      continue;
-    if (quic_conn_recv(q, (struct sockaddr *)&from, fromlen, l->rxbuf, (size_t)n, now) == 0)
-      q->dirty = 1;
-  }
-  /* Host callbacks may close or free other connections of this listener: rescan after each. */
+/* Host callbacks and writes of the connections that received datagrams.  Callbacks may close
+ * or free other connections of this listener: rescan after each. */
+static void service_dirty(nnrpi_quic_listener *l, nnrp_tstamp now) {
   for (int again = 1; again;) {
     again = 0;
     for (nnrpi_quic *q = l->conns; q; q = q->lnext) {
@@ -185,5 +169,28 @@ int nnrpi_quic_listener_on_readable(nnrpi_quic_listener *l, nnrp_tstamp now) {
       break;
     }
   }
+}
+
+int nnrpi_quic_listener_on_readable(nnrpi_quic_listener *l, nnrp_tstamp now) {
+  if (!l) return NNRP_ERR_INVALID_ARGUMENT;
+  for (unsigned got = 1;; got++) {
+    struct sockaddr_storage from;
+    socklen_t fromlen = sizeof from;
+    ssize_t n = recvfrom(l->fd, l->rxbuf, QUIC_RX_BUF, 0, (struct sockaddr *)&from, &fromlen);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break; /* EAGAIN: all read */
+    }
+    if (got > 1) now = quic_later(now);
+    ngtcp2_version_cid vc;
+    if (ngtcp2_pkt_decode_version_cid(&vc, l->rxbuf, (size_t)n, QUIC_SCID_LEN) != 0) continue;
+    nnrpi_quic *q = find(l, vc.dcid, vc.dcidlen);
+    if (!q && !(q = accept_conn(l, (struct sockaddr *)&from, fromlen, l->rxbuf, (size_t)n, now)))
+      continue;
+    if (quic_conn_recv(q, (struct sockaddr *)&from, fromlen, l->rxbuf, (size_t)n, now) == 0)
+      q->dirty = 1;
+    if (got % QUIC_RX_BATCH == 0) service_dirty(l, now);
+  }
+  service_dirty(l, now);
   return 0;
 }
