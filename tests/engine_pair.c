@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- records ----------------------------------------------------------------------------------- */
+/* ---- records -----------------------------------------------------------------------------------
+ */
 
 static void *vec_push(void **v, size_t *n, size_t *cap, size_t size) {
   if (*n == *cap) {
@@ -36,7 +37,8 @@ static void copy_objects(engine_object *dst, const nnrp_resolved_object *src, si
   }
 }
 
-/* ---- callbacks --------------------------------------------------------------------------------- */
+/* ---- callbacks ---------------------------------------------------------------------------------
+ */
 
 static int on_handshake(nnrp_conn *c, const nnrp_negotiated *neg, void *user) {
   (void)c;
@@ -99,8 +101,8 @@ static int on_submit(nnrp_conn *c, const nnrp_submit *sub, void *user) {
   return 0;
 }
 
-static int on_flow(nnrp_conn *c, const nnrp_header *h, const nnrp_flow_update_meta *m,
-                   int applied, void *user) {
+static int on_flow(nnrp_conn *c, const nnrp_header *h, const nnrp_flow_update_meta *m, int applied,
+                   void *user) {
   (void)c;
   engine_flow_rec *rec = PUSH(((engine_side *)user)->flows);
   rec->header = *h;
@@ -109,8 +111,7 @@ static int on_flow(nnrp_conn *c, const nnrp_header *h, const nnrp_flow_update_me
   return 0;
 }
 
-static int on_hint(nnrp_conn *c, const nnrp_header *h, const nnrp_result_hint_meta *m,
-                   void *user) {
+static int on_hint(nnrp_conn *c, const nnrp_header *h, const nnrp_result_hint_meta *m, void *user) {
   (void)c;
   engine_hint_rec *rec = PUSH(((engine_side *)user)->hints);
   rec->header = *h;
@@ -193,7 +194,8 @@ static void on_release(nnrp_conn *c, uint32_t frame_id, uint16_t view_id, void *
   ((engine_side *)user)->released++;
 }
 
-/* ---- lifetime ---------------------------------------------------------------------------------- */
+/* ---- lifetime ----------------------------------------------------------------------------------
+ */
 
 void engine_settings(nnrp_settings *s) {
   nnrp_settings_default(s, NNRP_ROLE_CLIENT);
@@ -282,7 +284,8 @@ void engine_pair_clear(engine_pair *p) {
   side_clear(&p->s);
 }
 
-/* ---- moving bytes ------------------------------------------------------------------------------ */
+/* ---- moving bytes ------------------------------------------------------------------------------
+ */
 
 static engine_side *peer_of(engine_pair *p, const engine_side *side) {
   return side == &p->c ? &p->s : &p->c;
@@ -433,7 +436,8 @@ int engine_inject(engine_pair *p, engine_side *to, const uint8_t *bytes, size_t 
   return note_rc(to, nnrp_conn_read(to->conn, bytes, len, p->now));
 }
 
-/* ---- inspecting what was sent ------------------------------------------------------------------ */
+/* ---- inspecting what was sent ------------------------------------------------------------------
+ */
 
 size_t engine_sent_since(const engine_side *side, size_t mark, uint8_t type) {
   size_t n = 0;
@@ -495,7 +499,8 @@ const engine_submit_rec *engine_submit_of(const engine_side *side, uint32_t fram
   return NULL;
 }
 
-/* ---- inputs and crafted packets ---------------------------------------------------------------- */
+/* ---- inputs and crafted packets ----------------------------------------------------------------
+ */
 
 void engine_submit_input(nnrp_frame_submit_input *in) {
   nnrp_frame_submit_input_init(in);

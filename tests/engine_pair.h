@@ -14,10 +14,10 @@
 
 /* How bytes travel from one engine to the other. */
 typedef enum engine_mode {
-  ENGINE_PACKETS = 0,  /* nnrp_conn_output_peek/pop, one nnrp_conn_read_packet per packet */
-  ENGINE_STREAM = 1,   /* nnrp_conn_write, fed to nnrp_conn_read in 13-byte pieces */
-  ENGINE_BYTES = 2,    /* nnrp_conn_write, fed to nnrp_conn_read one byte at a time */
-  ENGINE_COALESCE = 3  /* everything queued, fed to nnrp_conn_read in one call */
+  ENGINE_PACKETS = 0, /* nnrp_conn_output_peek/pop, one nnrp_conn_read_packet per packet */
+  ENGINE_STREAM = 1,  /* nnrp_conn_write, fed to nnrp_conn_read in 13-byte pieces */
+  ENGINE_BYTES = 2,   /* nnrp_conn_write, fed to nnrp_conn_read one byte at a time */
+  ENGINE_COALESCE = 3 /* everything queued, fed to nnrp_conn_read in one call */
 } engine_mode;
 
 typedef struct engine_packet {
@@ -99,7 +99,7 @@ struct engine_side {
   ENGINE_VEC(nnrp_frame_outcome) outcomes; /* diagnostic views cleared */
   ENGINE_VEC(engine_result_rec) results;
   ENGINE_VEC(engine_submit_rec) submits;
-  ENGINE_VEC(nnrp_error_meta) errors;      /* ERRORs received */
+  ENGINE_VEC(nnrp_error_meta) errors; /* ERRORs received */
   ENGINE_VEC(engine_flow_rec) flows;
   ENGINE_VEC(engine_hint_rec) hints;
   ENGINE_VEC(engine_cache_rec) cache_puts;        /* holder: recv_cache_put */

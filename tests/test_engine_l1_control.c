@@ -12,7 +12,8 @@
 
 #define SID 21u /* the session id of the golden FLOW_UPDATE / RESULT_HINT packets */
 
-/* ---- helpers ----------------------------------------------------------------------------------- */
+/* ---- helpers -----------------------------------------------------------------------------------
+ */
 
 /* A named hex vector of wire-control-hex-vectors.json (malloc'd). */
 static uint8_t *control_vector(const char *name, size_t *len) {
@@ -78,15 +79,15 @@ static int rebuild_probe_ack(const nnrp_packet *p, nnrp_sink *s) {
   return nnrp_build_transport_probe_ack(&pp, &p->meta.transport_probe_ack, s);
 }
 
-#define CHECK_ROUNDTRIP(bytes, n, fn)                                   \
-  do {                                                                  \
-    nnrp_packet rp_;                                                    \
-    uint8_t rb_[8192];                                                  \
-    nnrp_sink rs_;                                                      \
-    CHECK_RC(nnrp_packet_decode(&rp_, (bytes), (n), NULL, NULL), 0);    \
-    nnrp_sink_init_buffer(&rs_, rb_, sizeof rb_);                       \
-    CHECK_RC(fn(&rp_, &rs_), 0);                                        \
-    CHECK_MEM(rb_, rs_.len, (bytes), (n));                              \
+#define CHECK_ROUNDTRIP(bytes, n, fn)                                \
+  do {                                                               \
+    nnrp_packet rp_;                                                 \
+    uint8_t rb_[8192];                                               \
+    nnrp_sink rs_;                                                   \
+    CHECK_RC(nnrp_packet_decode(&rp_, (bytes), (n), NULL, NULL), 0); \
+    nnrp_sink_init_buffer(&rs_, rb_, sizeof rb_);                    \
+    CHECK_RC(fn(&rp_, &rs_), 0);                                     \
+    CHECK_MEM(rb_, rs_.len, (bytes), (n));                           \
   } while (0)
 
 /* The same for the i-th packet a side sent. */
@@ -104,7 +105,8 @@ static nnrp_window_info window_of(nnrp_conn *c) {
   return w;
 }
 
-/* ---- l1.flow_update.metadata.validation --------------------------------------------------------- */
+/* ---- l1.flow_update.metadata.validation ---------------------------------------------------------
+ */
 
 static nnrp_flow_update_meta flow(uint8_t scope, uint8_t reason, uint16_t credit, uint32_t epoch) {
   nnrp_flow_update_meta m;
@@ -133,8 +135,8 @@ static int server_flow(engine_pair *p, nnrp_flow_update_meta m) {
 
 /* A crafted FLOW_UPDATE: the metadata of `m` encoded (unchecked) and then patched by the
  * caller through `patch` (offset, byte) pairs. */
-static size_t bad_flow(uint8_t *buf, size_t cap, uint32_t sid, const uint8_t *meta,
-                       size_t meta_len, size_t body_len) {
+static size_t bad_flow(uint8_t *buf, size_t cap, uint32_t sid, const uint8_t *meta, size_t meta_len,
+                       size_t body_len) {
   uint8_t body[8] = {0};
   return engine_raw_packet(buf, cap, NNRP_MSG_FLOW_UPDATE, sid, 0, 0, meta, meta_len, body,
                            body_len);
@@ -183,7 +185,7 @@ static void flow_roundtrip(void) {
     CHECK_SILENT(&p.c, mark); /* a non-zero route id is not an error (§8.2 note) */
     CHECK_EQ(p.c.flows.n, flows + 1);
     nnrp_window_info w = window_of(p.c.conn);
-    CHECK_EQ(w.window, 1);        /* session credit 1 */
+    CHECK_EQ(w.window, 1); /* session credit 1 */
     CHECK_EQ(w.backpressure, NNRP_BACKPRESSURE_HARD);
     CHECK_EQ(w.session_epoch, 5);
     CHECK_EQ(w.resume_not_before, p.now + 40 * MS); /* congestion with retry 40 ms */
@@ -214,8 +216,7 @@ static void flow_rejections(void) {
       {"scope 3", flow(1, 0, 5, 9), 0, 3, SID, 32, 0, NNRP_ERROR_CODE_MALFORMED_BODY},
       {"reason 5", flow(1, 0, 5, 9), 1, 5, SID, 32, 0, NNRP_ERROR_CODE_MALFORMED_BODY},
       {"backpressure 3", flow(1, 0, 5, 9), 2, 3, SID, 32, 0, NNRP_ERROR_CODE_MALFORMED_BODY},
-      {"unknown flag 0x10", flow(1, 0, 5, 9), 28, 0x11, SID, 32, 0,
-       NNRP_ERROR_CODE_MALFORMED_BODY},
+      {"unknown flag 0x10", flow(1, 0, 5, 9), 28, 0x11, SID, 32, 0, NNRP_ERROR_CODE_MALFORMED_BODY},
       {"retry without retry_after_valid", flow(1, 0, 5, 9), 20, 40, SID, 32, 0,
        NNRP_ERROR_CODE_MALFORMED_BODY},
       {"connection credit in session scope", flow(1, 0, 5, 9), 4, 2, SID, 32, 0,
@@ -231,8 +232,7 @@ static void flow_rejections(void) {
       {"operation scope, operation id 0", flow(2, 0, 5, 9), 12, -2, SID, 32, 0,
        NNRP_ERROR_CODE_MALFORMED_BODY},
       {"non-empty body", flow(1, 0, 5, 9), -1, 0, SID, 32, 4, NNRP_ERROR_CODE_MALFORMED_BODY},
-      {"metadata of 28 bytes", flow(1, 0, 5, 9), -1, 0, SID, 28, 0,
-       NNRP_ERROR_CODE_MALFORMED_BODY},
+      {"metadata of 28 bytes", flow(1, 0, 5, 9), -1, 0, SID, 28, 0, NNRP_ERROR_CODE_MALFORMED_BODY},
       {"reserved0", flow(1, 0, 5, 9), 3, 1, SID, 32, 0, NNRP_ERROR_CODE_MALFORMED_BODY},
       {"reserved1", flow(1, 0, 5, 9), 10, 1, SID, 32, 0, NNRP_ERROR_CODE_MALFORMED_BODY},
       {"connection scope, header session id", flow(0, 0, 5, 9), -1, 0, SID, 32, 0,
@@ -250,8 +250,8 @@ static void flow_rejections(void) {
     } else if (cases[i].offset >= 0) {
       meta[cases[i].offset] = (uint8_t)cases[i].value;
     }
-    size_t n = bad_flow(pkt, sizeof pkt, cases[i].header_sid, meta, cases[i].meta_len,
-                        cases[i].body_len);
+    size_t n =
+        bad_flow(pkt, sizeof pkt, cases[i].header_sid, meta, cases[i].meta_len, cases[i].body_len);
     size_t mark = p.c.sent.n, flows = p.c.flows.n;
     CHECK_RC(engine_inject(&p, &p.c, pkt, n), 0);
     engine_collect(&p.c);
@@ -388,7 +388,8 @@ static void test_l1_flow_update_metadata_validation(void) {
   flow_session_rules();
 }
 
-/* ---- l1.result_hint.metadata.validation -------------------------------------------------------- */
+/* ---- l1.result_hint.metadata.validation --------------------------------------------------------
+ */
 
 static nnrp_result_hint_meta hint(uint32_t policy, uint32_t congestion, uint32_t reason,
                                   uint32_t retry) {
@@ -557,7 +558,8 @@ static void test_l1_result_hint_metadata_validation(void) {
   hint_session_rules();
 }
 
-/* ---- l1.cache.lifecycle.roundtrip ------------------------------------------------------------- */
+/* ---- l1.cache.lifecycle.roundtrip -------------------------------------------------------------
+ */
 
 #define KEY_HI 0x01020304u
 
@@ -903,7 +905,8 @@ static void test_l1_cache_lifecycle_roundtrip(void) {
   cache_disabled();
 }
 
-/* ---- l1.transport_probe.metadata.roundtrip ---------------------------------------------------- */
+/* ---- l1.transport_probe.metadata.roundtrip ----------------------------------------------------
+ */
 
 static void test_l1_transport_probe_metadata_roundtrip(void) {
   engine_pair p;

@@ -9,7 +9,8 @@
  */
 #include "engine_check.h"
 
-/* ---- fixtures ------------------------------------------------------------------------------------ */
+/* ---- fixtures
+ * ------------------------------------------------------------------------------------ */
 
 #define MAXT 16
 
@@ -156,8 +157,8 @@ static int reemit_submit(const nnrp_packet *p, parsed *x, nnrp_sink *sink) {
   in.frames = x->frames;
   if (m->payload_kind_bitmap & NNRP_PAYLOAD_TENSOR) {
     in.tile_ids = x->ids;
-    in.tile_id_count = parsed_ids(x, b, NNRP_DATA_REF_TILE_INDEX, m->tile_index_mode,
-                                  m->tile_count, m->tile_base_id);
+    in.tile_id_count = parsed_ids(x, b, NNRP_DATA_REF_TILE_INDEX, m->tile_index_mode, m->tile_count,
+                                  m->tile_base_id);
     in.sections = x->sec;
     in.section_count = parsed_sections(x, b);
     if (b->present & NNRP_DATA_HAS_CAMERA) in.camera_block = b->camera;
@@ -202,8 +203,8 @@ static int reemit_result(const nnrp_packet *p, parsed *x, nnrp_sink *sink) {
   if (m->payload_kind_bitmap & NNRP_PAYLOAD_TENSOR) {
     in.tile_index_mode = (uint8_t)nnrp_result_tile_mode(m);
     in.tile_ids = x->ids;
-    in.tile_id_count = parsed_ids(x, b, NNRP_DATA_REF_TILE_INDEX, in.tile_index_mode,
-                                  m->tile_count, m->tile_base_id);
+    in.tile_id_count = parsed_ids(x, b, NNRP_DATA_REF_TILE_INDEX, in.tile_index_mode, m->tile_count,
+                                  m->tile_base_id);
     in.sections = x->sec;
     in.section_count = parsed_sections(x, b);
   }
@@ -216,16 +217,16 @@ static int reemit_result(const nnrp_packet *p, parsed *x, nnrp_sink *sink) {
 typedef int (*reemit_fn)(const nnrp_packet *p, parsed *x, nnrp_sink *sink);
 
 /* Parse `bytes`, emit them again from the parsed fields: identical. */
-#define CHECK_REEMIT(bytes, n, fn)                                      \
-  do {                                                                  \
-    static parsed x_;                                                   \
-    static uint8_t buf_[16384];                                         \
-    nnrp_packet p_;                                                     \
-    nnrp_sink s_;                                                       \
-    CHECK_RC(nnrp_packet_decode(&p_, (bytes), (n), NULL, NULL), 0);     \
-    nnrp_sink_init_buffer(&s_, buf_, sizeof buf_);                      \
-    CHECK_RC(fn(&p_, &x_, &s_), 0);                                     \
-    CHECK_MEM(buf_, s_.len, (bytes), (n));                              \
+#define CHECK_REEMIT(bytes, n, fn)                                  \
+  do {                                                              \
+    static parsed x_;                                               \
+    static uint8_t buf_[16384];                                     \
+    nnrp_packet p_;                                                 \
+    nnrp_sink s_;                                                   \
+    CHECK_RC(nnrp_packet_decode(&p_, (bytes), (n), NULL, NULL), 0); \
+    nnrp_sink_init_buffer(&s_, buf_, sizeof buf_);                  \
+    CHECK_RC(fn(&p_, &x_, &s_), 0);                                 \
+    CHECK_MEM(buf_, s_.len, (bytes), (n));                          \
   } while (0)
 
 static nnrp_settings data_settings(void) {
@@ -274,8 +275,8 @@ static long submit_packet(const engine_pair *p, size_t mark, uint32_t id) {
   for (size_t i = mark; i < p->c.sent.n; i++) {
     const engine_packet *pk = &p->c.sent.v[i];
     nnrp_header h;
-    if (pk->type == NNRP_MSG_FRAME_SUBMIT && nnrp_header_decode(&h, pk->bytes, pk->len, NULL) == 0 &&
-        h.frame_id == id)
+    if (pk->type == NNRP_MSG_FRAME_SUBMIT &&
+        nnrp_header_decode(&h, pk->bytes, pk->len, NULL) == 0 && h.frame_id == id)
       return (long)i;
   }
   return -1;
@@ -299,7 +300,8 @@ static uint32_t submit_and_check(engine_pair *p, const nnrp_frame_submit_input *
   return id;
 }
 
-/* ---- l1.frame_submit.message.parse_emit --------------------------------------------------------- */
+/* ---- l1.frame_submit.message.parse_emit ---------------------------------------------------------
+ */
 
 static void test_l1_frame_submit_message_parse_emit(void) {
   engine_pair p;
@@ -479,7 +481,8 @@ static void test_l1_frame_submit_message_parse_emit(void) {
     size_t smark = p.s.sent.n, admitted = p.s.submits.n;
     CHECK_RC(engine_inject(&p, &p.s, pkt, s.len), 0);
     engine_collect(&p.s);
-    if (engine_errors_since(&p.s, smark, NULL) != 1) fprintf(stderr, "  case: %s\n", mrules[i].what);
+    if (engine_errors_since(&p.s, smark, NULL) != 1)
+      fprintf(stderr, "  case: %s\n", mrules[i].what);
     CHECK_FRAME_ERROR(&p.s, smark, NNRP_ERROR_CODE_MALFORMED_BODY, crafted, 0);
     CHECK_EQ(p.s.submits.n, admitted);
     CHECK_EQ(nnrp_conn_in_flight(p.s.conn), 1);
@@ -496,7 +499,8 @@ static void test_l1_frame_submit_message_parse_emit(void) {
   engine_pair_free(&p);
 }
 
-/* ---- l1.result_push.message.parse_emit --------------------------------------------------------- */
+/* ---- l1.result_push.message.parse_emit ---------------------------------------------------------
+ */
 
 /* Deliver the server's queued result and check the client's view of `id`: same bytes as the
  * server sent, re-emitted identically, DELIVERED once with the class. */
@@ -688,7 +692,8 @@ static void test_l1_result_push_message_parse_emit(void) {
   engine_pair_free(&p);
 }
 
-/* ---- l1.result_push.object_reference.resolve --------------------------------------------------- */
+/* ---- l1.result_push.object_reference.resolve ---------------------------------------------------
+ */
 
 static void test_l1_result_push_object_reference_resolve(void) {
   engine_pair p;
@@ -795,7 +800,8 @@ static void test_l1_result_push_object_reference_resolve(void) {
   engine_pair_free(&p);
 }
 
-/* ---- l1.typed_payload.region.pack ----------------------------------------------------------------- */
+/* ---- l1.typed_payload.region.pack
+ * ----------------------------------------------------------------- */
 
 typedef struct typed_set {
   nnrp_typed_frame f[8];
@@ -941,7 +947,8 @@ static void test_l1_typed_payload_region_pack(void) {
   engine_pair_free(&p);
 }
 
-/* ---- l1.result_push.degraded_semantics --------------------------------------------------------- */
+/* ---- l1.result_push.degraded_semantics ---------------------------------------------------------
+ */
 
 static void test_l1_result_push_degraded_semantics(void) {
   engine_pair p;

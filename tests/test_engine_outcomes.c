@@ -60,11 +60,11 @@ static void test_one_outcome_per_path(void) {
   engine_flush(&p);
   CHECK_EQ(nnrp_conn_in_flight(p.s.conn), 7);
 
-  send_result(&p, ids[0], 0);                                                   /* result */
+  send_result(&p, ids[0], 0);                                                         /* result */
   CHECK_RC(nnrp_conn_send_drop(p.s.conn, ids[1], 0, NNRP_DROP_UNKNOWN, 0, p.now), 0); /* drop */
-  CHECK_RC(nnrp_conn_cancel(p.c.conn, ids[2], 0, p.now), 0);                    /* cancel */
-  CHECK_EQ(outcome(&p.c, ids[2]).outcome, NNRP_OUTCOME_CANCELLED); /* at once */
-  CHECK_EQ(nnrp_conn_in_flight(p.c.conn), 7);                       /* the slot is held */
+  CHECK_RC(nnrp_conn_cancel(p.c.conn, ids[2], 0, p.now), 0);                          /* cancel */
+  CHECK_EQ(outcome(&p.c, ids[2]).outcome, NNRP_OUTCOME_CANCELLED);                    /* at once */
+  CHECK_EQ(nnrp_conn_in_flight(p.c.conn), 7); /* the slot is held */
   CHECK_RC(nnrp_conn_cancel(p.c.conn, ids[2], 0, p.now), NNRP_ERR_FRAME_UNKNOWN);
   /* Cancel racing a result: the result is already on its way when the cancel leaves. */
   send_result(&p, ids[3], 0);
@@ -173,7 +173,8 @@ static void test_held_slots_and_hard_timeout(void) {
   engine_pair_free(&p);
 }
 
-/* ---- close procedure ------------------------------------------------------------------------------ */
+/* ---- close procedure
+ * ------------------------------------------------------------------------------ */
 
 static void submit_n(engine_pair *p, uint32_t *ids, size_t n) {
   for (size_t i = 0; i < n; i++) ids[i] = engine_submit_simple(p, 0);
@@ -257,7 +258,8 @@ static void test_close_with_frames_open(void) {
   engine_pair_free(&p);
 }
 
-/* ---- transfer modes ---------------------------------------------------------------------------- */
+/* ---- transfer modes ----------------------------------------------------------------------------
+ */
 
 typedef struct transcript {
   uint32_t id[32];
@@ -373,8 +375,7 @@ static void test_transfer_modes_agree(void) {
       dropped++;
       CHECK_EQ(base.reason[i], NNRP_DROP_SERVER_BUSY);
     }
-    if (base.outcome[i] == NNRP_OUTCOME_DELIVERED && base.cls[i] == NNRP_RESULT_PARTIAL)
-      partial++;
+    if (base.outcome[i] == NNRP_OUTCOME_DELIVERED && base.cls[i] == NNRP_RESULT_PARTIAL) partial++;
   }
   CHECK_EQ(dropped, 3);
   CHECK_EQ(partial, 3);
@@ -386,7 +387,8 @@ static void test_transfer_modes_agree(void) {
   }
 }
 
-/* ---- many frames, out of order ------------------------------------------------------------------ */
+/* ---- many frames, out of order ------------------------------------------------------------------
+ */
 
 static void many_frames(engine_mode mode) {
   enum { N = 256, VIEWS = 4 };

@@ -8,7 +8,8 @@
  */
 #include "engine_check.h"
 
-/* ---- crafted packets ------------------------------------------------------------------------------ */
+/* ---- crafted packets
+ * ------------------------------------------------------------------------------ */
 
 /* A well-formed packet of `type`, built with the wire builders (so only its place in the
  * conversation is wrong).  Returns its length. */
@@ -224,12 +225,18 @@ static void close_frame(engine_pair *p, uint32_t id) {
   CHECK_EQ(engine_outcomes_of(&p->s, id, 0, NULL), 1);
 }
 
-/* ---- per-state tables ---------------------------------------------------------------------------- */
+/* ---- per-state tables
+ * ---------------------------------------------------------------------------- */
 
 static void test_server_init_accepts_only_the_handshake(void) {
-  static const uint8_t types[] = {NNRP_MSG_PING, NNRP_MSG_FRAME_SUBMIT, NNRP_MSG_SESSION_PATCH,
-                                  NNRP_MSG_CACHE_PUT, NNRP_MSG_RESULT_PUSH, NNRP_MSG_FLOW_UPDATE,
-                                  NNRP_MSG_SERVER_HELLO_ACK, NNRP_MSG_FRAME_CANCEL};
+  static const uint8_t types[] = {NNRP_MSG_PING,
+                                  NNRP_MSG_FRAME_SUBMIT,
+                                  NNRP_MSG_SESSION_PATCH,
+                                  NNRP_MSG_CACHE_PUT,
+                                  NNRP_MSG_RESULT_PUSH,
+                                  NNRP_MSG_FLOW_UPDATE,
+                                  NNRP_MSG_SERVER_HELLO_ACK,
+                                  NNRP_MSG_FRAME_CANCEL};
   static uint8_t pkt[2048];
   for (size_t i = 0; i < sizeof types; i++) {
     engine_pair p;
@@ -308,24 +315,15 @@ static void test_server_draining_table(void) {
   CHECK_EQ(engine_outcomes_of(&p.s, id, 0, &o), 1);
   CHECK_EQ(o.outcome, NNRP_OUTCOME_DROPPED);
   static const row rows[] = {
-      {NNRP_MSG_FRAME_SUBMIT, X_INVALID_FRAME, 0},
-      {NNRP_MSG_SESSION_PATCH, X_INVALID, 0},
-      {NNRP_MSG_CACHE_PUT, X_INVALID, 0},
-      {NNRP_MSG_CACHE_INVALIDATE, X_INVALID, 0},
-      {NNRP_MSG_CLIENT_HELLO, X_SILENT, 0},
-      {NNRP_MSG_TRANSPORT_PROBE, X_SILENT, 0},
-      {NNRP_MSG_SESSION_MIGRATE, X_SILENT, 0},
-      {NNRP_MSG_SERVER_HELLO_ACK, X_SILENT, 0},
-      {NNRP_MSG_SESSION_PATCH_ACK, X_SILENT, 0},
-      {NNRP_MSG_RESULT_PUSH, X_SILENT, 0},
-      {NNRP_MSG_RESULT_DROP, X_SILENT, 0},
-      {NNRP_MSG_RESULT_HINT, X_SILENT, 0},
-      {NNRP_MSG_TRANSPORT_PROBE_ACK, X_SILENT, 0},
-      {NNRP_MSG_SESSION_MIGRATE_ACK, X_SILENT, 0},
-      {NNRP_MSG_FRAME_CANCEL, X_SILENT, 0},
-      {NNRP_MSG_CACHE_ACK, X_SILENT, 0},
-      {NNRP_MSG_FLOW_UPDATE, X_SILENT, 0},
-      {NNRP_MSG_PONG, X_SILENT, 0},
+      {NNRP_MSG_FRAME_SUBMIT, X_INVALID_FRAME, 0}, {NNRP_MSG_SESSION_PATCH, X_INVALID, 0},
+      {NNRP_MSG_CACHE_PUT, X_INVALID, 0},          {NNRP_MSG_CACHE_INVALIDATE, X_INVALID, 0},
+      {NNRP_MSG_CLIENT_HELLO, X_SILENT, 0},        {NNRP_MSG_TRANSPORT_PROBE, X_SILENT, 0},
+      {NNRP_MSG_SESSION_MIGRATE, X_SILENT, 0},     {NNRP_MSG_SERVER_HELLO_ACK, X_SILENT, 0},
+      {NNRP_MSG_SESSION_PATCH_ACK, X_SILENT, 0},   {NNRP_MSG_RESULT_PUSH, X_SILENT, 0},
+      {NNRP_MSG_RESULT_DROP, X_SILENT, 0},         {NNRP_MSG_RESULT_HINT, X_SILENT, 0},
+      {NNRP_MSG_TRANSPORT_PROBE_ACK, X_SILENT, 0}, {NNRP_MSG_SESSION_MIGRATE_ACK, X_SILENT, 0},
+      {NNRP_MSG_FRAME_CANCEL, X_SILENT, 0},        {NNRP_MSG_CACHE_ACK, X_SILENT, 0},
+      {NNRP_MSG_FLOW_UPDATE, X_SILENT, 0},         {NNRP_MSG_PONG, X_SILENT, 0},
       {NNRP_MSG_PING, X_ANSWER, NNRP_MSG_PONG},
   };
   run_rows(&p, &p.s, rows, sizeof rows / sizeof rows[0], NNRP_STATE_DRAINING, id + 1);
@@ -368,9 +366,9 @@ static void test_server_draining_table(void) {
 static void test_client_negotiating_table(void) {
   /* While NEGOTIATING the client accepts only SERVER_HELLO_ACK, ERROR and CLOSE: anything else
    * is a local invalid_state failure, nothing is sent, the conn closes. */
-  static const uint8_t types[] = {NNRP_MSG_PING, NNRP_MSG_RESULT_PUSH, NNRP_MSG_FLOW_UPDATE,
-                                  NNRP_MSG_RESULT_HINT, NNRP_MSG_CACHE_PUT,
-                                  NNRP_MSG_SESSION_PATCH_ACK, NNRP_MSG_FRAME_SUBMIT};
+  static const uint8_t types[] = {
+      NNRP_MSG_PING,      NNRP_MSG_RESULT_PUSH,       NNRP_MSG_FLOW_UPDATE, NNRP_MSG_RESULT_HINT,
+      NNRP_MSG_CACHE_PUT, NNRP_MSG_SESSION_PATCH_ACK, NNRP_MSG_FRAME_SUBMIT};
   static uint8_t pkt[2048];
   for (size_t i = 0; i < sizeof types; i++) {
     engine_pair p;
@@ -454,22 +452,14 @@ static void test_client_draining_table(void) {
   engine_submit_input(&in);
   CHECK_RC(nnrp_conn_submit(p.c.conn, &in, 0, NULL, NULL, p.now), NNRP_ERR_INVALID_STATE);
   static const row rows[] = {
-      {NNRP_MSG_CLIENT_HELLO, X_SILENT, 0},
-      {NNRP_MSG_SESSION_PATCH, X_SILENT, 0},
-      {NNRP_MSG_FRAME_SUBMIT, X_SILENT, 0},
-      {NNRP_MSG_FRAME_CANCEL, X_SILENT, 0},
-      {NNRP_MSG_TRANSPORT_PROBE, X_SILENT, 0},
-      {NNRP_MSG_SESSION_MIGRATE, X_SILENT, 0},
-      {NNRP_MSG_SERVER_HELLO_ACK, X_SILENT, 0},
-      {NNRP_MSG_SESSION_MIGRATE_ACK, X_SILENT, 0},
-      {NNRP_MSG_TRANSPORT_PROBE_ACK, X_SILENT, 0},
-      {NNRP_MSG_SESSION_PATCH_ACK, X_SILENT, 0},
-      {NNRP_MSG_CACHE_PUT, X_SILENT, 0},
-      {NNRP_MSG_CACHE_INVALIDATE, X_SILENT, 0},
-      {NNRP_MSG_CACHE_ACK, X_SILENT, 0},
-      {NNRP_MSG_RESULT_HINT, X_SILENT, 0},
-      {NNRP_MSG_FLOW_UPDATE, X_SILENT, 0},
-      {NNRP_MSG_PONG, X_SILENT, 0},
+      {NNRP_MSG_CLIENT_HELLO, X_SILENT, 0},        {NNRP_MSG_SESSION_PATCH, X_SILENT, 0},
+      {NNRP_MSG_FRAME_SUBMIT, X_SILENT, 0},        {NNRP_MSG_FRAME_CANCEL, X_SILENT, 0},
+      {NNRP_MSG_TRANSPORT_PROBE, X_SILENT, 0},     {NNRP_MSG_SESSION_MIGRATE, X_SILENT, 0},
+      {NNRP_MSG_SERVER_HELLO_ACK, X_SILENT, 0},    {NNRP_MSG_SESSION_MIGRATE_ACK, X_SILENT, 0},
+      {NNRP_MSG_TRANSPORT_PROBE_ACK, X_SILENT, 0}, {NNRP_MSG_SESSION_PATCH_ACK, X_SILENT, 0},
+      {NNRP_MSG_CACHE_PUT, X_SILENT, 0},           {NNRP_MSG_CACHE_INVALIDATE, X_SILENT, 0},
+      {NNRP_MSG_CACHE_ACK, X_SILENT, 0},           {NNRP_MSG_RESULT_HINT, X_SILENT, 0},
+      {NNRP_MSG_FLOW_UPDATE, X_SILENT, 0},         {NNRP_MSG_PONG, X_SILENT, 0},
       {NNRP_MSG_PING, X_ANSWER, NNRP_MSG_PONG},
   };
   run_rows(&p, &p.c, rows, sizeof rows / sizeof rows[0], NNRP_STATE_DRAINING, id + 1);
@@ -490,13 +480,14 @@ static void test_client_draining_table(void) {
   engine_pair_free(&p);
 }
 
-/* ---- frame ids, unknown frames, credit, cache -------------------------------------------------- */
+/* ---- frame ids, unknown frames, credit, cache --------------------------------------------------
+ */
 
 /* A crafted FRAME_SUBMIT reaches the server; returns the server's log mark before it. */
 static size_t inject_submit(engine_pair *p, uint32_t frame, uint16_t view) {
   static uint8_t pkt[2048];
-  size_t len = craft(pkt, sizeof pkt, NNRP_MSG_FRAME_SUBMIT, nnrp_conn_session_id(p->s.conn),
-                     frame, view);
+  size_t len =
+      craft(pkt, sizeof pkt, NNRP_MSG_FRAME_SUBMIT, nnrp_conn_session_id(p->s.conn), frame, view);
   size_t mark = p->s.sent.n;
   CHECK_RC(engine_inject(p, &p->s, pkt, len), 0);
   engine_collect(&p->s); /* answers are inspected, not delivered to the client */
