@@ -24,7 +24,7 @@ META_SELECTOR = {0x01: 0, 0x02: 1, 0x03: 2, 0x04: 3, 0x06: 4, 0x14: 5, 0x15: 6, 
 PROFILE_PATCH_SELECTOR, COVERAGE_SELECTOR = 16, 17
 TARGETS = ["header", "packet", "control_meta", "ext_block", "tile_index", "section_seq",
            "tensor_body", "region_body", "typed_regions", "frame_submit_body",
-           "result_push_body", "builder", "control_build"]
+           "result_push_body", "builder", "control_build", "conn_server", "conn_client"]
 # Message types in the order of fuzz_control_build.c's table.
 CONTROL_BUILD_TYPES = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x11, 0x13, 0x14, 0x15, 0x16, 0x17,
                        0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x20, 0x21, 0x10, 0x12, 0x07, 0xFF]
@@ -158,6 +158,10 @@ def main():
     for packet in collect_packets(vectors):
         seeds["header"].append(packet[:40])
         seeds["packet"].append(packet)
+        # fuzz_conn.h: mode, piece size, requested session id (the packet's), the bytes
+        for target in ("conn_server", "conn_client"):
+            for mode, piece in ((0x00, 13), (0x01, 7), (0x0E, 0)):
+                seeds[target].append(bytes([mode, piece]) + packet[20:24] + packet)
         parts = split(packet)
         if parts is None:
             continue
