@@ -55,8 +55,8 @@ int main(int argc, char **argv) {
 
   static const uint16_t tile_ids[2] = {0, 1};
   static const nnrp_vec pixels[2] = {{(const uint8_t *)"abcd", 4}, {(const uint8_t *)"wxyz", 4}};
-  nnrp_tensor_section_data luma = {.role_id = 1, .dtype_id = NNRP_DTYPE_UINT8,
-                                   .tile_payloads = pixels, .tile_payload_count = 2};
+  nnrp_tensor_section_data luma = {
+      .role_id = 1, .dtype_id = NNRP_DTYPE_UINT8, .tile_payloads = pixels, .tile_payload_count = 2};
   nnrp_frame_submit_input in;
   nnrp_frame_submit_input_init(&in);
   in.src_width = 64, in.src_height = 32, in.tile_width = 32, in.tile_height = 32;

@@ -50,8 +50,10 @@ static int infer(nnrp_server_session *ss, const nnrp_submit *sub, void *user) {
                       sub->meta->tile_index_mode, sub->meta->tile_count, sub->meta->tile_base_id);
   while (k < n && nnrp_tile_iter_next(&ids_it, &id)) ids[k++] = (uint16_t)id;
 
-  nnrp_tensor_section_data result = {.role_id = 100, .dtype_id = NNRP_DTYPE_UINT8,
-                                     .tile_payloads = tiles, .tile_payload_count = k};
+  nnrp_tensor_section_data result = {.role_id = 100,
+                                     .dtype_id = NNRP_DTYPE_UINT8,
+                                     .tile_payloads = tiles,
+                                     .tile_payload_count = k};
   nnrp_result_push_input r;
   nnrp_result_push_input_init(&r);
   r.packet.frame_id = sub->frame_id;
@@ -95,7 +97,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   printf("listening: tcp/%u", nnrp_server_port(srv, NNRP_TRANSPORT_TCP, 0));
-  if (o.quic_port != NNRP_PORT_OFF) printf(", udp/%u (QUIC)", nnrp_server_port(srv, NNRP_TRANSPORT_QUIC, 0));
+  if (o.quic_port != NNRP_PORT_OFF)
+    printf(", udp/%u (QUIC)", nnrp_server_port(srv, NNRP_TRANSPORT_QUIC, 0));
   printf("\n");
   fflush(stdout);
   signal(SIGINT, on_signal);

@@ -17,11 +17,14 @@
 #include <libnnrp/io.h>
 #include <libnnrp/tls.h>
 
-/* ---- the inference server ---------------------------------------------------------------------- */
+/* ---- the inference server ----------------------------------------------------------------------
+ */
 
 static const uint16_t tiles[4] = {0, 1, 2, 3};
-static const nnrp_vec masks[4] = {{(const uint8_t *)"mask-0", 6}, {(const uint8_t *)"mask-1", 6},
-                                  {(const uint8_t *)"mask-2", 6}, {(const uint8_t *)"mask-3", 6}};
+static const nnrp_vec masks[4] = {{(const uint8_t *)"mask-0", 6},
+                                  {(const uint8_t *)"mask-1", 6},
+                                  {(const uint8_t *)"mask-2", 6},
+                                  {(const uint8_t *)"mask-3", 6}};
 
 /* Answer one admitted frame.  Tensor frames get a segmentation mask per tile — partial when the
  * frame's budget allows a partial answer, degraded when it allows a degraded one; a token prompt
@@ -35,8 +38,8 @@ static int infer(nnrp_server_session *ss, const nnrp_submit *sub, void *user) {
   in.packet.frame_id = sub->frame_id;
   in.packet.view_id = sub->view_id;
   in.inference_ms = 7, in.queue_ms = 1, in.server_total_ms = 8;
-  nnrp_tensor_section_data mask = {.role_id = 100, .dtype_id = NNRP_DTYPE_UINT8,
-                                   .tile_payloads = masks};
+  nnrp_tensor_section_data mask = {
+      .role_id = 100, .dtype_id = NNRP_DTYPE_UINT8, .tile_payloads = masks};
   nnrp_typed_frame typed[1];
   char note[96];
   if (m->payload_kind_bitmap & NNRP_PAYLOAD_TENSOR) {
@@ -52,19 +55,19 @@ static int infer(nnrp_server_session *ss, const nnrp_submit *sub, void *user) {
     if (sub->object_count) {
       snprintf(note, sizeof note, "cache hit: camera block \"%.*s\"",
                (int)sub->objects[0].bytes.len, (const char *)sub->objects[0].bytes.base);
-      typed[0] = (nnrp_typed_frame){NNRP_PAYLOAD_OPAQUE_BYTES, 0, 0,
-                                    {(const uint8_t *)note, strlen(note)}};
+      typed[0] = (nnrp_typed_frame){
+          NNRP_PAYLOAD_OPAQUE_BYTES, 0, 0, {(const uint8_t *)note, strlen(note)}};
       in.frames = typed, in.frame_count = 1;
     }
   } else if (m->payload_kind_bitmap & NNRP_PAYLOAD_TOKEN_CHUNK) {
     static const char reply[] = "a cat sleeping on a red sofa";
-    typed[0] = (nnrp_typed_frame){NNRP_PAYLOAD_TOKEN_CHUNK, 0, 0,
-                                  {(const uint8_t *)reply, sizeof reply - 1}};
+    typed[0] = (nnrp_typed_frame){
+        NNRP_PAYLOAD_TOKEN_CHUNK, 0, 0, {(const uint8_t *)reply, sizeof reply - 1}};
     in.frames = typed, in.frame_count = 1;
   } else {
     static const char event[] = "{\"event\":\"person_entered\",\"zone\":2,\"score\":0.93}";
-    typed[0] = (nnrp_typed_frame){NNRP_PAYLOAD_STRUCTURED_EVENT, 0, 0,
-                                  {(const uint8_t *)event, sizeof event - 1}};
+    typed[0] = (nnrp_typed_frame){
+        NNRP_PAYLOAD_STRUCTURED_EVENT, 0, 0, {(const uint8_t *)event, sizeof event - 1}};
     in.frames = typed, in.frame_count = 1;
   }
   return nnrp_server_send_result(ss, &in, 0);
@@ -75,11 +78,12 @@ static void *serve(void *loop) {
   return NULL;
 }
 
-/* ---- the client -------------------------------------------------------------------------------- */
+/* ---- the client --------------------------------------------------------------------------------
+ */
 
 static const char *class_names[] = {"complete", "partial", "stale_reuse", "degraded"};
-static const char *what[] = {"", "tensor", "tensor", "tokens", "tensor", "event", "tensor",
-                             "tensor+cache-ref", "tensor"};
+static const char *what[] = {"",      "tensor", "tensor",           "tokens", "tensor",
+                             "event", "tensor", "tensor+cache-ref", "tensor"};
 
 static void print_result(const char *tag, const nnrp_client_result *r) {
   printf("  %s result frame %u %-16s %-9s", tag, r->frame_id,
@@ -93,14 +97,13 @@ static void print_result(const char *tag, const nnrp_client_result *r) {
   if (m->payload_kind_bitmap & NNRP_PAYLOAD_TENSOR)
     printf(" tiles=%u covered=%u dropped=%u", m->tile_count, m->covered_tile_count,
            m->dropped_tile_count);
-  if (r->result_class == NNRP_RESULT_DEGRADED)
-    printf(" applied_budget_policy=allow_degraded");
+  if (r->result_class == NNRP_RESULT_DEGRADED) printf(" applied_budget_policy=allow_degraded");
   for (size_t i = 0; i < r->packet.data.typed_frame_count; i++) {
     nnrp_typed_frame f;
     nnrp_data_body_typed_frame(&r->packet.data, i, &f);
-    const char *kind = f.payload_kind == NNRP_PAYLOAD_TOKEN_CHUNK       ? "tokens"
+    const char *kind = f.payload_kind == NNRP_PAYLOAD_TOKEN_CHUNK        ? "tokens"
                        : f.payload_kind == NNRP_PAYLOAD_STRUCTURED_EVENT ? "event"
-                                                                        : "note";
+                                                                         : "note";
     printf(" %s: %.*s", kind, (int)f.payload.len, (const char *)f.payload.base);
   }
   printf("  (%.2f ms)\n", (double)r->latency_us / 1000.0);
@@ -109,8 +112,10 @@ static void print_result(const char *tag, const nnrp_client_result *r) {
 /* One frame of the stream: kind 't' tensor, 'p' partial-allowed tensor, 'd' degraded-allowed,
  * 'r' tensor referencing the cached camera block, 'k' token prompt, 'e' structured event. */
 static int submit(nnrp_client *c, char kind, uint32_t *id) {
-  static const nnrp_vec luma[4] = {{(const uint8_t *)"luma-0", 6}, {(const uint8_t *)"luma-1", 6},
-                                   {(const uint8_t *)"luma-2", 6}, {(const uint8_t *)"luma-3", 6}};
+  static const nnrp_vec luma[4] = {{(const uint8_t *)"luma-0", 6},
+                                   {(const uint8_t *)"luma-1", 6},
+                                   {(const uint8_t *)"luma-2", 6},
+                                   {(const uint8_t *)"luma-3", 6}};
   static const nnrp_tensor_section_data section = {
       .role_id = 1, .dtype_id = NNRP_DTYPE_UINT8, .tile_payloads = luma, .tile_payload_count = 4};
   static const char prompt[] = "describe the scene";
@@ -118,13 +123,13 @@ static int submit(nnrp_client *c, char kind, uint32_t *id) {
   nnrp_frame_submit_input in;
   nnrp_frame_submit_input_init(&in);
   nnrp_typed_frame typed;
-  nnrp_object_ref ref = {.object_kind = NNRP_OBJECT_CAMERA_BLOCK, .cache_namespace = 1,
-                         .cache_key_lo = 7};
+  nnrp_object_ref ref = {
+      .object_kind = NNRP_OBJECT_CAMERA_BLOCK, .cache_namespace = 1, .cache_key_lo = 7};
   if (kind == 'k' || kind == 'e') {
-    typed = (nnrp_typed_frame){kind == 'k' ? NNRP_PAYLOAD_TOKEN_CHUNK : NNRP_PAYLOAD_STRUCTURED_EVENT,
-                               0, 0,
-                               kind == 'k' ? (nnrp_vec){(const uint8_t *)prompt, sizeof prompt - 1}
-                                           : (nnrp_vec){(const uint8_t *)event, sizeof event - 1}};
+    typed = (nnrp_typed_frame){
+        kind == 'k' ? NNRP_PAYLOAD_TOKEN_CHUNK : NNRP_PAYLOAD_STRUCTURED_EVENT, 0, 0,
+        kind == 'k' ? (nnrp_vec){(const uint8_t *)prompt, sizeof prompt - 1}
+                    : (nnrp_vec){(const uint8_t *)event, sizeof event - 1}};
     in.frames = &typed, in.frame_count = 1;
   } else {
     in.src_width = 64, in.src_height = 64, in.tile_width = 32, in.tile_height = 32;
@@ -132,7 +137,7 @@ static int submit(nnrp_client *c, char kind, uint32_t *id) {
     in.sections = &section, in.section_count = 1;
     in.input_profile = NNRP_INPUT_DENSE_LUMA_FRAME;
     in.camera_block = (nnrp_vec){(const uint8_t *)"camera!!", 8};
-    in.budget_policy = kind == 'p' ? NNRP_BUDGET_ALLOW_PARTIAL
+    in.budget_policy = kind == 'p'   ? NNRP_BUDGET_ALLOW_PARTIAL
                        : kind == 'd' ? NNRP_BUDGET_ALLOW_DEGRADED
                                      : 0;
     if (kind == 'r') {
@@ -167,13 +172,17 @@ static int run_session(const char *tag, uint32_t transport, uint16_t port, const
          neg->ack.max_concurrent_frames);
 
   static const char camera[] = "fov=70 pos=(1,2,3)";
-  nnrp_cache_put_meta put = {.cache_namespace = 1, .cache_key_lo = 7,
-                             .object_kind = NNRP_OBJECT_CAMERA_BLOCK, .ttl_ms = 60000};
+  nnrp_cache_put_meta put = {.cache_namespace = 1,
+                             .cache_key_lo = 7,
+                             .object_kind = NNRP_OBJECT_CAMERA_BLOCK,
+                             .ttl_ms = 60000};
   nnrp_cache_ack_meta ack;
-  rc = nnrp_client_cache_put(c, &put, (nnrp_vec){(const uint8_t *)camera, sizeof camera - 1},
-                             2000, &ack);
+  rc = nnrp_client_cache_put(c, &put, (nnrp_vec){(const uint8_t *)camera, sizeof camera - 1}, 2000,
+                             &ack);
   printf("  %s cache put: camera block ns=1 key=7 \"%s\" -> %s\n", tag, camera,
-         rc ? nnrp_strerror(rc) : ack.status == NNRP_CACHE_ACCEPTED ? "accepted" : "refused");
+         rc                                  ? nnrp_strerror(rc)
+         : ack.status == NNRP_CACHE_ACCEPTED ? "accepted"
+                                             : "refused");
 
   const char *stream = "tpktedrt"; /* frames 1..8 */
   int delivered = 0, counts[4] = {0}, done = 0, total = (int)strlen(stream);
@@ -198,8 +207,8 @@ static int run_session(const char *tag, uint32_t transport, uint16_t port, const
   }
   rc = nnrp_client_close(c, "demo done", 3000);
   printf("  %s closed (%s): %d/%d delivered: %d complete, %d partial, %d degraded\n", tag,
-         rc ? nnrp_strerror(rc) : "CLOSE sent and answered", delivered, total, counts[0],
-         counts[1], counts[3]);
+         rc ? nnrp_strerror(rc) : "CLOSE sent and answered", delivered, total, counts[0], counts[1],
+         counts[3]);
   nnrp_client_free(c);
   nnrp_loop_run_once(loop, 0);
   nnrp_loop_del(loop);
@@ -232,8 +241,10 @@ int main(void) {
   uint16_t qport = nnrp_server_port(srv, NNRP_TRANSPORT_QUIC, 0);
   uint16_t tport = nnrp_server_port(srv, NNRP_TRANSPORT_TCP, 0);
   printf("libnnrp live demo: one server, two sessions on 127.0.0.1\n");
-  printf("server: QUIC on udp/%u (ALPN nnrp/1), TCP on tcp/%u; a development certificate was "
-         "generated in %s (the client trusts it as its CA)\n", qport, tport, dir);
+  printf(
+      "server: QUIC on udp/%u (ALPN nnrp/1), TCP on tcp/%u; a development certificate was "
+      "generated in %s (the client trusts it as its CA)\n",
+      qport, tport, dir);
   pthread_t th;
   pthread_create(&th, NULL, serve, loop);
   int failed = 0;

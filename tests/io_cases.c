@@ -22,7 +22,9 @@ static nnrp_client *connect_to_idle(io_srv *s, const io_binding *b, uint32_t idl
   return c;
 }
 
-static nnrp_client *connect_to(io_srv *s, const io_binding *b) { return connect_to_idle(s, b, 0); }
+static nnrp_client *connect_to(io_srv *s, const io_binding *b) {
+  return connect_to_idle(s, b, 0);
+}
 
 /* A server and a client loop; s->arg holds the client loop. */
 static uint32_t grace_ms; /* server migration grace window, 0 = default */
@@ -50,7 +52,8 @@ static void teardown(io_srv *s, nnrp_client *c) {
   nnrp_loop_del(loop);
 }
 
-/* ---- handshake -------------------------------------------------------------------------------- */
+/* ---- handshake --------------------------------------------------------------------------------
+ */
 
 void io_case_handshake(const io_binding *b) {
   io_srv s;
@@ -178,7 +181,8 @@ void io_case_thousand_frames(const io_binding *b) {
   teardown(&s, c);
 }
 
-/* ---- every result class ----------------------------------------------------------------------- */
+/* ---- every result class -----------------------------------------------------------------------
+ */
 
 static int class_submit(io_srv *s, nnrp_server_session *ss, const nnrp_submit *sub) {
   (void)s;
@@ -224,7 +228,8 @@ void io_case_result_classes(const io_binding *b) {
   teardown(&s, c);
 }
 
-/* ---- RESULT_DROP and cancel ------------------------------------------------------------------- */
+/* ---- RESULT_DROP and cancel -------------------------------------------------------------------
+ */
 
 static int drop_or_hold(io_srv *s, nnrp_server_session *ss, const nnrp_submit *sub) {
   if (sub->frame_id == 1) return nnrp_server_send_drop(ss, 1, 0, NNRP_DROP_QUEUE_FULL, 0);
@@ -396,7 +401,8 @@ void io_case_cache(const io_binding *b) {
   teardown(&s, c);
 }
 
-/* ---- graceful close --------------------------------------------------------------------------- */
+/* ---- graceful close ---------------------------------------------------------------------------
+ */
 
 void io_case_graceful_close(const io_binding *b) {
   io_srv s;
@@ -423,7 +429,8 @@ void io_case_graceful_close(const io_binding *b) {
   teardown(&s, c);
 }
 
-/* ---- abrupt peer loss -------------------------------------------------------------------------- */
+/* ---- abrupt peer loss --------------------------------------------------------------------------
+ */
 
 void io_case_peer_loss(const io_binding *b) {
   io_srv s;
@@ -456,7 +463,8 @@ void io_case_peer_loss(const io_binding *b) {
   teardown(&s, c);
 }
 
-/* ---- migration -------------------------------------------------------------------------------- */
+/* ---- migration --------------------------------------------------------------------------------
+ */
 
 /* Odd frames are answered at once, even ones held until the test says so. */
 static int odd_now_even_later(io_srv *s, nnrp_server_session *ss, const nnrp_submit *sub) {
@@ -529,7 +537,8 @@ void io_case_migration(const io_binding *from, const io_binding *to) {
   teardown(&s, c);
 }
 
-/* ---- l3.transport.*.session_smoke -------------------------------------------------------------- */
+/* ---- l3.transport.*.session_smoke --------------------------------------------------------------
+ */
 
 void l3_session_smoke(const io_binding *b) {
   io_srv s;

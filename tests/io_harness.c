@@ -195,7 +195,8 @@ void io_client_options(nnrp_client_options *o, const io_srv *s, const io_binding
 
 static const uint16_t tiles[2] = {0, 1};
 static const nnrp_vec in_payloads[2] = {{(const uint8_t *)"in-0", 4}, {(const uint8_t *)"in-1", 4}};
-static const nnrp_vec out_payloads[2] = {{(const uint8_t *)"out0", 4}, {(const uint8_t *)"out1", 4}};
+static const nnrp_vec out_payloads[2] = {{(const uint8_t *)"out0", 4},
+                                         {(const uint8_t *)"out1", 4}};
 static const nnrp_tensor_section_data in_section = {.role_id = 1,
                                                     .dtype_id = NNRP_DTYPE_UINT8,
                                                     .tile_payloads = in_payloads,

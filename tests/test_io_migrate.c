@@ -3,9 +3,15 @@
 #include "io_harness.h"
 #include "test.h"
 
-static void tcp_quic_tcp(void) { io_case_migration(&io_tcp, &io_quic); }
-static void quic_tcp_quic(void) { io_case_migration(&io_quic, &io_tcp); }
-static void tls_quic_tls(void) { io_case_migration(&io_tls, &io_quic); }
+static void tcp_quic_tcp(void) {
+  io_case_migration(&io_tcp, &io_quic);
+}
+static void quic_tcp_quic(void) {
+  io_case_migration(&io_quic, &io_tcp);
+}
+static void tls_quic_tls(void) {
+  io_case_migration(&io_tls, &io_quic);
+}
 
 int main(void) {
   RUN(tcp_quic_tcp);

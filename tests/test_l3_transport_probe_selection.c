@@ -91,9 +91,9 @@ static void live_both(void) {
     CHECK(neg && (neg->ack_extensions & NNRP_HELLO_HAS_TRANSPORT_POLICY));
     if (neg) {
       CHECK_EQ(neg->transport_policy.transport_id, rep.selected);
-      CHECK_EQ(neg->transport_policy.transport_policy,
-               rep.selected == NNRP_TRANSPORT_QUIC ? NNRP_TRANSPORT_POLICY_PREFER_QUIC
-                                                   : NNRP_TRANSPORT_POLICY_PREFER_TCP);
+      CHECK_EQ(neg->transport_policy.transport_policy, rep.selected == NNRP_TRANSPORT_QUIC
+                                                           ? NNRP_TRANSPORT_POLICY_PREFER_QUIC
+                                                           : NNRP_TRANSPORT_POLICY_PREFER_TCP);
     }
     CHECK_RC(nnrp_client_close(c, "done", 2000), 0);
     nnrp_client_free(c);
@@ -114,8 +114,10 @@ static void live_both(void) {
 static void live_one_down(int quic_up) {
   io_srv s;
   io_srv_options(&s);
-  if (quic_up) s.opt.tcp_port = NNRP_PORT_OFF, s.opt.tls_port = NNRP_PORT_OFF;
-  else s.opt.quic_port = NNRP_PORT_OFF;
+  if (quic_up)
+    s.opt.tcp_port = NNRP_PORT_OFF, s.opt.tls_port = NNRP_PORT_OFF;
+  else
+    s.opt.quic_port = NNRP_PORT_OFF;
   CHECK(io_srv_start(&s) == 0);
   nnrp_loop *loop;
   CHECK(nnrp_loop_new(&loop) == 0);
@@ -145,8 +147,12 @@ static void live_one_down(int quic_up) {
   nnrp_loop_del(loop);
 }
 
-static void live_quic_only(void) { live_one_down(1); }
-static void live_tcp_only(void) { live_one_down(0); }
+static void live_quic_only(void) {
+  live_one_down(1);
+}
+static void live_tcp_only(void) {
+  live_one_down(0);
+}
 
 int main(void) {
   RUN(ranking);

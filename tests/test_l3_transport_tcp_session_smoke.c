@@ -3,7 +3,9 @@
 #include "l3_smoke.h"
 #include "test.h"
 
-static void session_smoke(void) { l3_session_smoke(&io_tcp); }
+static void session_smoke(void) {
+  l3_session_smoke(&io_tcp);
+}
 
 int main(void) {
   RUN(session_smoke);

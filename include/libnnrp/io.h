@@ -88,25 +88,25 @@ typedef struct nnrp_tls_options {
 #define NNRP_IO_OPTIONS_VERSION 1u
 
 typedef struct nnrp_client_options {
-  uint32_t version;       /* NNRP_IO_OPTIONS_VERSION */
-  const char *host;       /* numeric address or host name, e.g. "127.0.0.1" */
-  uint16_t tcp_port;      /* 0: the same number as quic_port (transport §3.3) */
-  uint16_t quic_port;     /* 0: the same number as tcp_port */
+  uint32_t version;   /* NNRP_IO_OPTIONS_VERSION */
+  const char *host;   /* numeric address or host name, e.g. "127.0.0.1" */
+  uint16_t tcp_port;  /* 0: the same number as quic_port (transport §3.3) */
+  uint16_t quic_port; /* 0: the same number as tcp_port */
   /* Binding: NNRP_TRANSPORT_TCP or NNRP_TRANSPORT_QUIC; NNRP_TRANSPORT_UNSPECIFIED only with
    * nnrp_client_connect_probe. */
   uint32_t transport;
-  int tcp_tls;            /* TCP+TLS 1.3 with ALPN nnrp/1-tcp instead of cleartext TCP */
-  nnrp_tls_options tls;   /* for QUIC and TCP+TLS */
-  nnrp_settings settings; /* engine settings (client role); transport_id is set per binding */
-  uint32_t connect_timeout_ms;   /* TCP connect + TLS / QUIC handshake + SERVER_HELLO_ACK; 10 s */
-  uint32_t idle_timeout_ms;      /* TCP read inactivity (0 = off), QUIC max idle; 120 s */
-  uint32_t quic_keepalive_ms;    /* QUIC keep-alive; 10 s */
+  int tcp_tls;                 /* TCP+TLS 1.3 with ALPN nnrp/1-tcp instead of cleartext TCP */
+  nnrp_tls_options tls;        /* for QUIC and TCP+TLS */
+  nnrp_settings settings;      /* engine settings (client role); transport_id is set per binding */
+  uint32_t connect_timeout_ms; /* TCP connect + TLS / QUIC handshake + SERVER_HELLO_ACK; 10 s */
+  uint32_t idle_timeout_ms;    /* TCP read inactivity (0 = off), QUIC max idle; 120 s */
+  uint32_t quic_keepalive_ms;  /* QUIC keep-alive; 10 s */
   /* Probing (transport §4.3, C9). */
-  uint32_t probe_samples;        /* scored samples per binding; 3 */
-  uint32_t probe_payload_bytes;  /* 32 768 */
-  uint32_t probe_timeout_ms;     /* ACK wait per sample, plus the connect timeout; 2 s */
-  int probe_warmup;              /* one unscored warm-up sample first */
-  uint32_t policy;               /* TransportPolicy for selection (wire-control §3.5); auto */
+  uint32_t probe_samples;       /* scored samples per binding; 3 */
+  uint32_t probe_payload_bytes; /* 32 768 */
+  uint32_t probe_timeout_ms;    /* ACK wait per sample, plus the connect timeout; 2 s */
+  int probe_warmup;             /* one unscored warm-up sample first */
+  uint32_t policy;              /* TransportPolicy for selection (wire-control §3.5); auto */
 } nnrp_client_options;
 
 /* Defaults: host 127.0.0.1, no ports, TCP cleartext, engine defaults for the client role,
@@ -140,8 +140,7 @@ int nnrp_client_connect(nnrp_client **pc, nnrp_loop *loop, const nnrp_client_opt
 int nnrp_client_connect_probe(nnrp_client **pc, nnrp_loop *loop, const nnrp_client_options *o,
                               nnrp_probe_report *report);
 /* Only the probing part (no session). */
-int nnrp_probe_transports(nnrp_loop *loop, const nnrp_client_options *o,
-                          nnrp_probe_report *report);
+int nnrp_probe_transports(nnrp_loop *loop, const nnrp_client_options *o, nnrp_probe_report *report);
 
 /* The engine of the session: introspection (nnrp_conn_window, counters, negotiated values)
  * and the engine calls this header does not wrap (patch, ping), same thread rules. */
@@ -168,7 +167,7 @@ int nnrp_client_wait_writable(nnrp_client *c, int timeout_ms);
 typedef struct nnrp_client_result {
   uint32_t frame_id;
   uint16_t view_id;
-  nnrp_outcome outcome;   /* DELIVERED, DROPPED, REJECTED, CANCELLED, EXPIRED */
+  nnrp_outcome outcome; /* DELIVERED, DROPPED, REJECTED, CANCELLED, EXPIRED */
   nnrp_cause cause;
   nnrp_drop_reason reason; /* DROPPED */
   uint8_t result_class;    /* DELIVERED: NNRP_RESULT_* */
@@ -292,19 +291,19 @@ typedef struct nnrp_server_handler {
 #define NNRP_PORT_OFF (-1)
 
 typedef struct nnrp_server_options {
-  uint32_t version;        /* NNRP_IO_OPTIONS_VERSION */
-  const char *host;        /* bind address; "127.0.0.1" by default */
-  int tcp_port;            /* cleartext TCP; default 0 */
-  int tls_port;            /* TCP+TLS (needs tls.cert_file); default NNRP_PORT_OFF */
-  int quic_port;           /* QUIC (needs tls.cert_file); default NNRP_PORT_OFF */
+  uint32_t version; /* NNRP_IO_OPTIONS_VERSION */
+  const char *host; /* bind address; "127.0.0.1" by default */
+  int tcp_port;     /* cleartext TCP; default 0 */
+  int tls_port;     /* TCP+TLS (needs tls.cert_file); default NNRP_PORT_OFF */
+  int quic_port;    /* QUIC (needs tls.cert_file); default NNRP_PORT_OFF */
   nnrp_tls_options tls;
-  nnrp_settings settings;  /* engine settings (server role) */
+  nnrp_settings settings; /* engine settings (server role) */
   nnrp_server_handler handler;
-  void *user;              /* handed to every handler callback */
-  uint32_t idle_timeout_ms;   /* TCP read inactivity / QUIC max idle; 120 s (0 = off on TCP) */
-  uint32_t orphan_ms;         /* a session whose connection broke waits this long for a
-                                 SESSION_MIGRATE (transport §6.5); 10 s */
-  uint32_t max_sessions;      /* refuse further connections beyond this; 1024 */
+  void *user;               /* handed to every handler callback */
+  uint32_t idle_timeout_ms; /* TCP read inactivity / QUIC max idle; 120 s (0 = off on TCP) */
+  uint32_t orphan_ms;       /* a session whose connection broke waits this long for a
+                               SESSION_MIGRATE (transport §6.5); 10 s */
+  uint32_t max_sessions;    /* refuse further connections beyond this; 1024 */
 } nnrp_server_options;
 
 void nnrp_server_options_default(nnrp_server_options *o);

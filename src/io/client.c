@@ -131,7 +131,9 @@ static void client_callbacks(nnrp_callbacks *cb) {
 
 /* ---- construction and connection ------------------------------------------------------------ */
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s) {
+  return s ? strdup(s) : NULL;
+}
 
 int nnrpi_client_new(nnrp_client **pc, nnrp_loop *loop, const nnrp_client_options *o) {
   if (!pc || !loop || !o || o->version == 0 || o->version > NNRP_IO_OPTIONS_VERSION)
@@ -202,8 +204,8 @@ int nnrpi_client_start_link(nnrp_client *c, uint32_t path, uint32_t transport, i
   c->pending_open = 0;
   c->link_error = 0;
   nnrp_tstamp deadline = nnrp_now() + (nnrp_tstamp)timeout_ms * 1000u;
-  return nnrpi_link_connect(&c->sess, path, transport, tls, (struct sockaddr *)&ss, len,
-                            c->tls_ctx, &qtls, &qset, deadline, &c->pending_link);
+  return nnrpi_link_connect(&c->sess, path, transport, tls, (struct sockaddr *)&ss, len, c->tls_ctx,
+                            &qtls, &qset, deadline, &c->pending_link);
 }
 
 int nnrpi_client_open_link(nnrp_client *c, uint32_t path, uint32_t transport, int timeout_ms,
@@ -288,21 +290,29 @@ void nnrp_client_free(nnrp_client *c) {
 
 /* ---- operations ----------------------------------------------------------------------------- */
 
-nnrp_conn *nnrp_client_conn(nnrp_client *c) { return c->sess.conn; }
-uint32_t nnrp_client_transport(const nnrp_client *c) { return c->transport; }
+nnrp_conn *nnrp_client_conn(nnrp_client *c) {
+  return c->sess.conn;
+}
+uint32_t nnrp_client_transport(const nnrp_client *c) {
+  return c->transport;
+}
 nnrp_session_state nnrp_client_state(const nnrp_client *c) {
   return c->sess.conn ? nnrp_conn_state(c->sess.conn) : NNRP_STATE_CLOSED;
 }
-nnrp_close_info nnrp_client_close_info(const nnrp_client *c) { return c->close_info; }
-size_t nnrp_client_buffered(const nnrp_client *c) { return nnrpi_router_count(c->router); }
+nnrp_close_info nnrp_client_close_info(const nnrp_client *c) {
+  return c->close_info;
+}
+size_t nnrp_client_buffered(const nnrp_client *c) {
+  return nnrpi_router_count(c->router);
+}
 
 /* Run one engine call with the pump held, then write what it queued. */
-#define ENGINE_CALL(c, expr)          \
-  do {                                \
-    (c)->sess.pumping++;              \
-    rc = (expr);                      \
-    (c)->sess.pumping--;              \
-    nnrpi_sess_flush(&(c)->sess);     \
+#define ENGINE_CALL(c, expr)      \
+  do {                            \
+    (c)->sess.pumping++;          \
+    rc = (expr);                  \
+    (c)->sess.pumping--;          \
+    nnrpi_sess_flush(&(c)->sess); \
   } while (0)
 
 int nnrp_client_submit(nnrp_client *c, const nnrp_frame_submit_input *in, uint32_t flags,

@@ -12,12 +12,12 @@ struct nnrp_client {
   char *server_name, *ca_file; /* copies of the TLS option strings */
   nnrpi_tls_ctx *tls_ctx;      /* TCP+TLS, made on first use */
   nnrpi_router *router;
-  uint32_t transport;          /* binding of the primary path */
+  uint32_t transport; /* binding of the primary path */
   int handshake_done;
   int closed;
   nnrp_close_info close_info;
-  int link_error;              /* why the connection of the handshake went away */
-  nnrpi_link *pending_link;    /* a connection being opened (connect, migrate) */
+  int link_error;           /* why the connection of the handshake went away */
+  nnrpi_link *pending_link; /* a connection being opened (connect, migrate) */
   int pending_open;
   uint64_t flow_updates;
   nnrp_flow_update_meta last_flow;
@@ -25,7 +25,7 @@ struct nnrp_client {
   nnrp_cache_ack_meta last_cache_ack;
   int migration_done;
   nnrp_migration_info migration;
-  int probe_done;              /* probe conns: the ACK or a failure arrived */
+  int probe_done; /* probe conns: the ACK or a failure arrived */
   nnrp_probe_sample probe;
 };
 

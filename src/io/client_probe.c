@@ -15,9 +15,9 @@ enum { P_IDLE, P_CONNECTING, P_WAITING, P_DONE };
 typedef struct prober {
   uint32_t transport;
   int state;
-  uint32_t sample;  /* samples started, warm-up included */
-  uint32_t total;   /* samples to run */
-  nnrp_client *c;   /* the connection of the current sample */
+  uint32_t sample; /* samples started, warm-up included */
+  uint32_t total;  /* samples to run */
+  nnrp_client *c;  /* the connection of the current sample */
   nnrp_tstamp deadline;
   nnrp_probe_series series;
   nnrp_client *retired[NNRP_PROBE_MAX_SAMPLES + 1]; /* closing, freed at the end */
@@ -126,19 +126,26 @@ static int all_done(nnrp_client *unused, void *arg) {
   return r->p[0].state == P_DONE && r->p[1].state == P_DONE;
 }
 
-static const char *bind_name(uint32_t t) { return t == NNRP_TRANSPORT_QUIC ? "quic" : "tcp"; }
+static const char *bind_name(uint32_t t) {
+  return t == NNRP_TRANSPORT_QUIC ? "quic" : "tcp";
+}
 
 static void explain(nnrp_probe_report *rep, unsigned policy) {
   const nnrp_probe_summary *w = rep->selected == NNRP_TRANSPORT_QUIC ? &rep->quic : &rep->tcp;
   const nnrp_probe_summary *l = rep->selected == NNRP_TRANSPORT_QUIC ? &rep->tcp : &rep->quic;
   const char *why;
-  if (!l->success_count) why = "the other binding answered no probe";
-  else if (w->success_count != l->success_count) why = "more successful probes";
-  else if (w->median_throughput != l->median_throughput) why = "higher median throughput";
-  else if (w->median_rtt_us != l->median_rtt_us) why = "lower median RTT";
-  else why = policy == NNRP_TRANSPORT_POLICY_PREFER_TCP || policy == NNRP_TRANSPORT_POLICY_PREFER_QUIC
-                 ? "exact tie, the preferred binding"
-                 : "exact tie, QUIC by default";
+  if (!l->success_count)
+    why = "the other binding answered no probe";
+  else if (w->success_count != l->success_count)
+    why = "more successful probes";
+  else if (w->median_throughput != l->median_throughput)
+    why = "higher median throughput";
+  else if (w->median_rtt_us != l->median_rtt_us)
+    why = "lower median RTT";
+  else
+    why = policy == NNRP_TRANSPORT_POLICY_PREFER_TCP || policy == NNRP_TRANSPORT_POLICY_PREFER_QUIC
+              ? "exact tie, the preferred binding"
+              : "exact tie, QUIC by default";
   snprintf(rep->reason, sizeof rep->reason,
            "%s: %s (%s %u/%u ok, %.0f B/s, rtt %.0f us; %s %u/%u ok, %.0f B/s, rtt %.0f us)",
            bind_name(rep->selected), why, bind_name(w->transport), w->success_count,
@@ -203,11 +210,12 @@ int nnrp_client_connect_probe(nnrp_client **pc, nnrp_loop *loop, const nnrp_clie
   nnrp_probe_report *rep = report ? report : &local;
   uint32_t transport;
   uint8_t policy;
-  if (o->policy == NNRP_TRANSPORT_POLICY_FORCE_QUIC || o->policy == NNRP_TRANSPORT_POLICY_FORCE_TCP) {
+  if (o->policy == NNRP_TRANSPORT_POLICY_FORCE_QUIC ||
+      o->policy == NNRP_TRANSPORT_POLICY_FORCE_TCP) {
     /* A forced binding skips probing and never falls back (C10). */
     memset(rep, 0, sizeof *rep);
-    transport = o->policy == NNRP_TRANSPORT_POLICY_FORCE_QUIC ? NNRP_TRANSPORT_QUIC
-                                                              : NNRP_TRANSPORT_TCP;
+    transport =
+        o->policy == NNRP_TRANSPORT_POLICY_FORCE_QUIC ? NNRP_TRANSPORT_QUIC : NNRP_TRANSPORT_TCP;
     rep->selected = (nnrp_transport_id)transport;
     snprintf(rep->reason, sizeof rep->reason, "%s: forced by policy, not probed",
              bind_name(transport));

@@ -83,10 +83,10 @@ void nnrpi_tls_bye(nnrpi_tls *tls);
 typedef struct nnrpi_tcp nnrpi_tcp;
 
 typedef struct nnrpi_tcp_cb {
-  void (*on_open)(void *user, nnrpi_tcp *t);                 /* connected (TLS done) */
+  void (*on_open)(void *user, nnrpi_tcp *t); /* connected (TLS done) */
   void (*on_data)(void *user, nnrpi_tcp *t, const uint8_t *d, size_t n);
-  void (*on_drained)(void *user, nnrpi_tcp *t);              /* the write queue emptied */
-  void (*on_closed)(void *user, nnrpi_tcp *t, int err);      /* EOF (0) or error; final */
+  void (*on_drained)(void *user, nnrpi_tcp *t);         /* the write queue emptied */
+  void (*on_closed)(void *user, nnrpi_tcp *t, int err); /* EOF (0) or error; final */
 } nnrpi_tcp_cb;
 
 /* Non-blocking connect; tls NULL for cleartext. */
@@ -127,13 +127,13 @@ struct nnrpi_link {
   int tls;
   nnrpi_tcp *tcp;
   nnrpi_quic *quic;
-  int open;           /* carries packets */
-  int closing;        /* close once the queued output is written */
-  int gone;           /* the transport ended; waiting to be freed */
-  int eof;            /* TCP: the peer finished sending */
-  int close_sent;     /* QUIC: the application close was sent */
+  int open;       /* carries packets */
+  int closing;    /* close once the queued output is written */
+  int gone;       /* the transport ended; waiting to be freed */
+  int eof;        /* TCP: the peer finished sending */
+  int close_sent; /* QUIC: the application close was sent */
   int freed;
-  int err;            /* why it ended */
+  int err; /* why it ended */
   uint64_t quic_app_code;
   nnrp_tstamp opened_at;
   nnrp_tstamp deadline; /* connect / handshake / drain limit, NEVER when none */
@@ -155,9 +155,9 @@ struct nnrpi_sess {
   nnrpi_link *links;
   nnrpi_timer timer;
   const nnrpi_sess_ops *ops;
-  int single_link;  /* server connection: every path goes to its one link */
-  int pumping;      /* inside an engine call: the outer call flushes */
-  int dead;         /* being freed: no more flushes or timers */
+  int single_link; /* server connection: every path goes to its one link */
+  int pumping;     /* inside an engine call: the outer call flushes */
+  int dead;        /* being freed: no more flushes or timers */
   int flushing, reflush;
   uint32_t idle_timeout_ms;
   /* Server connections: a broken connection of an ACTIVE session is not reported to the

@@ -39,7 +39,9 @@ nnrpi_link *nnrpi_link_find(nnrpi_sess *s, uint32_t path) {
   return NULL;
 }
 
-static void release_link(void *p) { free(p); }
+static void release_link(void *p) {
+  free(p);
+}
 
 static void link_free(nnrpi_link *l) {
   if (l->freed) return;
@@ -133,7 +135,9 @@ static void quic_packet(void *user, nnrpi_quic *q, int chan, const uint8_t *pkt,
   link_input(quic_user(user, q), pkt, len, NNRP_READ_WHOLE_PACKETS);
 }
 
-static void quic_handshake(void *user, nnrpi_quic *q) { link_opened(quic_user(user, q)); }
+static void quic_handshake(void *user, nnrpi_quic *q) {
+  link_opened(quic_user(user, q));
+}
 
 static void quic_closed(void *user, nnrpi_quic *q, int err, uint64_t app_code) {
   nnrpi_link *l = quic_user(user, q);
@@ -209,8 +213,12 @@ int nnrpi_link_adopt_tcp(nnrpi_sess *s, nnrpi_tcp *t, int tls, nnrpi_link **pl) 
   return 0;
 }
 
-const nnrpi_tcp_cb *nnrpi_link_tcp_callbacks(void) { return &tcp_cb; }
-const nnrpi_quic_callbacks *nnrpi_link_quic_callbacks(void) { return &quic_cb; }
+const nnrpi_tcp_cb *nnrpi_link_tcp_callbacks(void) {
+  return &tcp_cb;
+}
+const nnrpi_quic_callbacks *nnrpi_link_quic_callbacks(void) {
+  return &quic_cb;
+}
 
 int nnrpi_link_adopt_quic(nnrpi_sess *s, nnrpi_quic *q, nnrpi_link **pl) {
   nnrpi_link *l = link_new(s, 0, NNRP_TRANSPORT_QUIC, 1);
@@ -284,7 +292,7 @@ static int link_send(nnrpi_link *l, const nnrp_output *out, nnrp_tstamp now) {
 
 void nnrpi_sess_flush(nnrpi_sess *s) {
   if (s->pumping || s->dead) return; /* the engine call in progress flushes when it returns */
-  if (s->flushing) { /* a transport callback during the flush: go round once more */
+  if (s->flushing) {                 /* a transport callback during the flush: go round once more */
     s->reflush = 1;
     return;
   }
@@ -306,7 +314,7 @@ static void flush_once(nnrpi_sess *s) {
   while (s->conn && nnrp_conn_output_peek(s->conn, &out)) {
     nnrpi_link *l = s->single_link ? s->links : nnrpi_link_find(s, out.path);
     if (!l || l->gone) {
-      if (s->single_link) break; /* kept for the connection a migration may bring */
+      if (s->single_link) break;     /* kept for the connection a migration may bring */
       nnrp_conn_output_pop(s->conn); /* its connection is gone: nobody will read it */
       continue;
     }

@@ -23,8 +23,8 @@ typedef struct release {
 
 struct nnrp_loop {
   int epfd;
-  nnrpi_watch wake; /* eventfd */
-  nnrpi_timer timers; /* sentinel of a circular list */
+  nnrpi_watch wake;     /* eventfd */
+  nnrpi_timer timers;   /* sentinel of a circular list */
   pthread_mutex_t lock; /* guards posts and stop */
   post *posts, *posts_tail;
   int stop;
@@ -167,7 +167,9 @@ static void run_timers(nnrp_loop *l, nnrp_tstamp now) {
   }
 }
 
-int nnrpi_loop_dispatching(const nnrp_loop *l) { return l->dispatching; }
+int nnrpi_loop_dispatching(const nnrp_loop *l) {
+  return l->dispatching;
+}
 
 void nnrpi_loop_release(nnrp_loop *l, void (*fn)(void *), void *ptr) {
   if (l->release_count == l->release_cap) {

@@ -194,4 +194,6 @@ nnrp_client_result *nnrpi_router_take(nnrpi_router *r, uint32_t frame_id, uint16
   return &e->res;
 }
 
-size_t nnrpi_router_count(const nnrpi_router *r) { return r->finished; }
+size_t nnrpi_router_count(const nnrpi_router *r) {
+  return r->finished;
+}

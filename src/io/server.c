@@ -27,7 +27,7 @@ struct srv_conn {
   nnrp_server *srv;
   nnrp_server_session *session; /* NULL before the handshake and after a migration away */
   uint32_t transport;
-  int closed;                   /* the engine reached CLOSED */
+  int closed; /* the engine reached CLOSED */
   srv_conn *next;
 };
 
@@ -83,7 +83,8 @@ static void session_end(nnrp_server_session *ss) {
       break;
     }
   srv->session_count--;
-  if (srv->opt.handler.on_session) srv->opt.handler.on_session(ss, NNRP_SESSION_CLOSED, srv->opt.user);
+  if (srv->opt.handler.on_session)
+    srv->opt.handler.on_session(ss, NNRP_SESSION_CLOSED, srv->opt.user);
   if (ss->sc) ss->sc->session = NULL;
   free(ss);
 }
@@ -133,7 +134,9 @@ static void op_deadline(nnrpi_sess *s, nnrp_tstamp now) {
 
 static const nnrpi_sess_ops conn_ops = {NULL, op_link_gone, op_deadline};
 
-static srv_conn *sc_of(void *user) { return user; }
+static srv_conn *sc_of(void *user) {
+  return user;
+}
 
 static int cb_session_id(nnrp_conn *conn, uint32_t requested, uint32_t *id,
                          uint32_t *retry_after_ms, void *user) {
@@ -168,7 +171,8 @@ static int cb_handshake(nnrp_conn *conn, const nnrp_negotiated *neg, void *user)
   srv->opened++;
   sc->session = ss;
   sc->sess.defer_loss = srv->opt.orphan_ms > 0;
-  if (srv->opt.handler.on_session) srv->opt.handler.on_session(ss, NNRP_SESSION_OPENED, srv->opt.user);
+  if (srv->opt.handler.on_session)
+    srv->opt.handler.on_session(ss, NNRP_SESSION_OPENED, srv->opt.user);
   return 0;
 }
 
@@ -224,7 +228,8 @@ static int cb_migrate(nnrp_conn *conn, const nnrp_header *h, const nnrp_session_
   fresh->sess.defer_loss = srv->opt.orphan_ms > 0;
   nnrpi_sess_flush(&old->sess);
   if (!old->sess.links && old->closed) conn_free(old);
-  if (srv->opt.handler.on_session) srv->opt.handler.on_session(ss, NNRP_SESSION_MIGRATED, srv->opt.user);
+  if (srv->opt.handler.on_session)
+    srv->opt.handler.on_session(ss, NNRP_SESSION_MIGRATED, srv->opt.user);
   return 0;
 }
 
@@ -348,8 +353,7 @@ static int listen_quic(nnrp_server *srv) {
   if (srv->opt.settings.max_packet_bytes) qset.max_packet_len = srv->opt.settings.max_packet_bytes;
   srv->quic_cb = *nnrpi_link_quic_callbacks();
   srv->quic_cb.on_accept = on_accept_quic;
-  rc = nnrpi_quic_listen(&srv->quic, (struct sockaddr *)&ss, len, &qtls, &qset, &srv->quic_cb,
-                         srv);
+  rc = nnrpi_quic_listen(&srv->quic, (struct sockaddr *)&ss, len, &qtls, &qset, &srv->quic_cb, srv);
   if (rc) return rc;
   len = sizeof ss;
   nnrpi_quic_listener_addr(srv->quic, &ss, &len);
@@ -387,8 +391,12 @@ uint16_t nnrp_server_port(const nnrp_server *s, uint32_t transport, int tls) {
   return li->w.fd >= 0 ? li->port : 0;
 }
 
-size_t nnrp_server_session_count(const nnrp_server *s) { return s->session_count; }
-uint64_t nnrp_server_sessions_opened(const nnrp_server *s) { return s->opened; }
+size_t nnrp_server_session_count(const nnrp_server *s) {
+  return s->session_count;
+}
+uint64_t nnrp_server_sessions_opened(const nnrp_server *s) {
+  return s->opened;
+}
 
 static void close_listener(nnrp_server *srv, listener *li) {
   int fd = li->w.fd;
@@ -435,14 +443,14 @@ void nnrp_result_input_set_class(nnrp_result_push_input *in, uint8_t result_clas
 
 /* ---- sessions ------------------------------------------------------------------------------- */
 
-#define SESSION_CALL(ss, expr)                                   \
-  do {                                                           \
-    if (!(ss) || !(ss)->sc) return NNRP_ERR_CLOSED;              \
-    nnrpi_sess *s_ = &(ss)->sc->sess;                            \
-    s_->pumping++;                                               \
-    rc = (expr);                                                 \
-    s_->pumping--;                                               \
-    nnrpi_sess_flush(s_);                                        \
+#define SESSION_CALL(ss, expr)                      \
+  do {                                              \
+    if (!(ss) || !(ss)->sc) return NNRP_ERR_CLOSED; \
+    nnrpi_sess *s_ = &(ss)->sc->sess;               \
+    s_->pumping++;                                  \
+    rc = (expr);                                    \
+    s_->pumping--;                                  \
+    nnrpi_sess_flush(s_);                           \
   } while (0)
 
 int nnrp_server_send_result(nnrp_server_session *ss, const nnrp_result_push_input *in,
@@ -455,8 +463,8 @@ int nnrp_server_send_result(nnrp_server_session *ss, const nnrp_result_push_inpu
 int nnrp_server_send_drop(nnrp_server_session *ss, uint32_t frame_id, uint16_t view_id,
                           nnrp_drop_reason reason, uint32_t retry_after_ms) {
   int rc;
-  SESSION_CALL(ss, nnrp_conn_send_drop(ss->sc->sess.conn, frame_id, view_id, reason,
-                                       retry_after_ms, nnrp_now()));
+  SESSION_CALL(ss, nnrp_conn_send_drop(ss->sc->sess.conn, frame_id, view_id, reason, retry_after_ms,
+                                       nnrp_now()));
   return rc;
 }
 
@@ -489,11 +497,21 @@ int nnrp_server_shutdown(nnrp_server *srv, const char *reason) {
   return 0;
 }
 
-nnrp_conn *nnrp_server_session_conn(nnrp_server_session *ss) { return ss->sc->sess.conn; }
-uint32_t nnrp_server_session_id(const nnrp_server_session *ss) { return ss->id; }
+nnrp_conn *nnrp_server_session_conn(nnrp_server_session *ss) {
+  return ss->sc->sess.conn;
+}
+uint32_t nnrp_server_session_id(const nnrp_server_session *ss) {
+  return ss->id;
+}
 uint32_t nnrp_server_session_transport(const nnrp_server_session *ss) {
   return ss->sc->transport;
 }
-nnrp_server *nnrp_server_session_server(nnrp_server_session *ss) { return ss->srv; }
-void nnrp_server_session_set_user(nnrp_server_session *ss, void *user) { ss->user = user; }
-void *nnrp_server_session_get_user(const nnrp_server_session *ss) { return ss->user; }
+nnrp_server *nnrp_server_session_server(nnrp_server_session *ss) {
+  return ss->srv;
+}
+void nnrp_server_session_set_user(nnrp_server_session *ss, void *user) {
+  ss->user = user;
+}
+void *nnrp_server_session_get_user(const nnrp_server_session *ss) {
+  return ss->user;
+}

@@ -36,7 +36,8 @@ static void on_event(nnrpi_watch *w, uint32_t events);
 
 static void update_events(nnrpi_tcp *t) {
   uint32_t ev = 0;
-  if (t->state == T_CONNECTING) ev = EPOLLOUT;
+  if (t->state == T_CONNECTING)
+    ev = EPOLLOUT;
   else if (t->state != T_DEAD) {
     if (!t->eof) ev |= EPOLLIN;
     if (t->qlen > t->qoff) ev |= EPOLLOUT;
@@ -72,8 +73,7 @@ static nnrpi_tcp *tcp_new(nnrp_loop *loop, int fd, nnrpi_tls_ctx *tls, const nnr
 }
 
 int nnrpi_tcp_connect(nnrpi_tcp **pt, nnrp_loop *loop, const struct sockaddr *addr,
-                      socklen_t addrlen, nnrpi_tls_ctx *tls, const nnrpi_tcp_cb *cb,
-                      void *user) {
+                      socklen_t addrlen, nnrpi_tls_ctx *tls, const nnrpi_tcp_cb *cb, void *user) {
   int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return NNRP_ERR_IO;
   if (connect(fd, addr, addrlen) != 0 && errno != EINPROGRESS) {
@@ -103,10 +103,18 @@ int nnrpi_tcp_adopt(nnrpi_tcp **pt, nnrp_loop *loop, int fd, nnrpi_tls_ctx *tls,
   return 0;
 }
 
-void nnrpi_tcp_set_user(nnrpi_tcp *t, void *user) { t->user = user; }
-int nnrpi_tcp_is_open(const nnrpi_tcp *t) { return t->state == T_OPEN; }
-size_t nnrpi_tcp_queued(const nnrpi_tcp *t) { return t->qlen - t->qoff; }
-nnrp_tstamp nnrpi_tcp_last_rx(const nnrpi_tcp *t) { return t->last_rx; }
+void nnrpi_tcp_set_user(nnrpi_tcp *t, void *user) {
+  t->user = user;
+}
+int nnrpi_tcp_is_open(const nnrpi_tcp *t) {
+  return t->state == T_OPEN;
+}
+size_t nnrpi_tcp_queued(const nnrpi_tcp *t) {
+  return t->qlen - t->qoff;
+}
+nnrp_tstamp nnrpi_tcp_last_rx(const nnrpi_tcp *t) {
+  return t->last_rx;
+}
 
 static void release_tcp(void *p) {
   nnrpi_tcp *t = p;

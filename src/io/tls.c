@@ -146,8 +146,8 @@ long nnrpi_tls_recv(nnrpi_tls *t, uint8_t *buf, size_t cap) {
 }
 
 long nnrpi_tls_send(nnrpi_tls *t, const uint8_t *data, size_t len) {
-  ssize_t n = t->send_pending ? gnutls_record_send(t->s, NULL, 0)
-                              : gnutls_record_send(t->s, data, len);
+  ssize_t n =
+      t->send_pending ? gnutls_record_send(t->s, NULL, 0) : gnutls_record_send(t->s, data, len);
   if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
     t->send_pending = 1;
     return NNRP_ERR_WOULD_BLOCK;
@@ -157,4 +157,6 @@ long nnrpi_tls_send(nnrpi_tls *t, const uint8_t *data, size_t len) {
   return (long)n;
 }
 
-void nnrpi_tls_bye(nnrpi_tls *t) { gnutls_bye(t->s, GNUTLS_SHUT_WR); }
+void nnrpi_tls_bye(nnrpi_tls *t) {
+  gnutls_bye(t->s, GNUTLS_SHUT_WR);
+}

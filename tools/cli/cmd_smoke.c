@@ -66,7 +66,8 @@ static int parse(const char *cmd, int argc, char **argv, smoke_args *a) {
   a->host = "127.0.0.1", a->port = -1, a->requested = 1, a->frame_id = 101, a->session_id = 7;
   a->timeout = 10.0;
   if (argc < 2) return cli_usage_error(cmd, "a subcommand is required: client or server-once");
-  if (strcmp(argv[1], "server-once") == 0) a->server = 1;
+  if (strcmp(argv[1], "server-once") == 0)
+    a->server = 1;
   else if (strcmp(argv[1], "client") != 0)
     return cli_usage_error(cmd, "unknown subcommand '%s'", argv[1]);
   for (int i = 2; i < argc; i++) {
@@ -78,22 +79,33 @@ static int parse(const char *cmd, int argc, char **argv, smoke_args *a) {
     }
     if (!v) return cli_usage_error(cmd, "unknown option or missing value: %s", o);
     i++;
-    if (strcmp(o, "--host") == 0) a->host = v;
-    else if (strcmp(o, "--port") == 0 && parse_uint(v, 65535, &n) == 0) a->port = (long)n;
-    else if (strcmp(o, "--timeout") == 0 && (a->timeout = strtod(v, NULL)) > 0) continue;
+    if (strcmp(o, "--host") == 0)
+      a->host = v;
+    else if (strcmp(o, "--port") == 0 && parse_uint(v, 65535, &n) == 0)
+      a->port = (long)n;
+    else if (strcmp(o, "--timeout") == 0 && (a->timeout = strtod(v, NULL)) > 0)
+      continue;
     else if (strcmp(o, "--transport") == 0 && (!strcmp(v, "quic") || !strcmp(v, "tcp")))
       a->tcp = strcmp(v, "tcp") == 0;
     else if (!a->server && strcmp(o, "--requested-session-id") == 0 &&
-             parse_uint(v, 0xFFFFFFFFul, &a->requested) == 0) continue;
+             parse_uint(v, 0xFFFFFFFFul, &a->requested) == 0)
+      continue;
     else if (!a->server && strcmp(o, "--frame-id") == 0 &&
-             parse_uint(v, 0xFFFFFFFFul, &a->frame_id) == 0 && a->frame_id) continue;
-    else if (!a->server && strcmp(o, "--cafile") == 0) a->cafile = v;
-    else if (!a->server && strcmp(o, "--tls-server-name") == 0) a->server_name = v;
-    else if (a->server && strcmp(o, "--certificate") == 0) a->cert = v;
-    else if (a->server && strcmp(o, "--private-key") == 0) a->key = v;
+             parse_uint(v, 0xFFFFFFFFul, &a->frame_id) == 0 && a->frame_id)
+      continue;
+    else if (!a->server && strcmp(o, "--cafile") == 0)
+      a->cafile = v;
+    else if (!a->server && strcmp(o, "--tls-server-name") == 0)
+      a->server_name = v;
+    else if (a->server && strcmp(o, "--certificate") == 0)
+      a->cert = v;
+    else if (a->server && strcmp(o, "--private-key") == 0)
+      a->key = v;
     else if (a->server && strcmp(o, "--session-id") == 0 &&
-             parse_uint(v, 0xFFFFFFFFul, &a->session_id) == 0 && a->session_id) continue;
-    else return cli_usage_error(cmd, "bad option or value: %s %s", o, v);
+             parse_uint(v, 0xFFFFFFFFul, &a->session_id) == 0 && a->session_id)
+      continue;
+    else
+      return cli_usage_error(cmd, "bad option or value: %s %s", o, v);
   }
   if (!a->cert != !a->key)
     return cli_usage_error(cmd, "--certificate and --private-key go together");
@@ -101,8 +113,8 @@ static int parse(const char *cmd, int argc, char **argv, smoke_args *a) {
   return CLI_OK;
 }
 
-static void transcript(int server, unsigned long requested, uint32_t negotiated,
-                       uint32_t frame_id, int tcp, unsigned submit_tiles, unsigned result_tiles) {
+static void transcript(int server, unsigned long requested, uint32_t negotiated, uint32_t frame_id,
+                       int tcp, unsigned submit_tiles, unsigned result_tiles) {
   printf("role=%s\nrequested_session_id=%lu\nnegotiated_session_id=%u\nframe_id=%u\n",
          server ? "server" : "client", requested, negotiated, frame_id);
   printf("control_stream_id=0\nsubmit_stream_id=2\nresult_stream_id=%d\n", tcp ? 2 : 3);
@@ -111,7 +123,8 @@ static void transcript(int server, unsigned long requested, uint32_t negotiated,
 
 static const uint16_t tiles[3] = {0, 1, 2};
 
-/* ---- client ------------------------------------------------------------------------------------ */
+/* ---- client ------------------------------------------------------------------------------------
+ */
 
 static int run_client(const char *cmd, const smoke_args *a) {
   nnrp_client_options o;
@@ -124,8 +137,9 @@ static int run_client(const char *cmd, const smoke_args *a) {
   o.tls.server_name = a->server_name;
   o.tls.insecure_skip_verify = !a->verify;
   if (!a->tcp && !a->verify)
-    fprintf(stderr, "note: server certificate NOT verified (smoke client development default; "
-                    "--verify-peer turns verification on)\n");
+    fprintf(stderr,
+            "note: server certificate NOT verified (smoke client development default; "
+            "--verify-peer turns verification on)\n");
   nnrp_client_hello_meta *h = &o.settings.client.hello; /* the reference smoke hello, §8.2 */
   h->supported_codec_bitmap = 0x3, h->supported_compression_bitmap = 0x3;
   h->supported_dtype_bitmap = 0x1F, h->supported_layout_bitmap = 0x3;
@@ -138,10 +152,10 @@ static int run_client(const char *cmd, const smoke_args *a) {
   if (rc == 0) rc = nnrp_client_connect(&c, loop, &o);
   nnrp_client_result *r = NULL;
   if (rc == 0) {
-    static const nnrp_vec pay[3] = {{(const uint8_t *)"\xaa", 1}, {(const uint8_t *)"\xbb", 1},
-                                    {(const uint8_t *)"\xcc", 1}};
-    nnrp_tensor_section_data sec = {.role_id = 1, .dtype_id = NNRP_DTYPE_UINT8,
-                                    .tile_payloads = pay, .tile_payload_count = 3};
+    static const nnrp_vec pay[3] = {
+        {(const uint8_t *)"\xaa", 1}, {(const uint8_t *)"\xbb", 1}, {(const uint8_t *)"\xcc", 1}};
+    nnrp_tensor_section_data sec = {
+        .role_id = 1, .dtype_id = NNRP_DTYPE_UINT8, .tile_payloads = pay, .tile_payload_count = 3};
     nnrp_frame_submit_input in;
     nnrp_frame_submit_input_init(&in);
     in.packet.frame_id = (uint32_t)a->frame_id;
@@ -154,8 +168,8 @@ static int run_client(const char *cmd, const smoke_args *a) {
      * first. */
     in.latency_budget_ms = 0;
     rc = nnrp_client_submit(c, &in, 0, NULL);
-    if (rc == 0) rc = nnrp_client_wait_result(c, (uint32_t)a->frame_id, 0,
-                                              (int)(a->timeout * 1000), &r);
+    if (rc == 0)
+      rc = nnrp_client_wait_result(c, (uint32_t)a->frame_id, 0, (int)(a->timeout * 1000), &r);
     if (rc == 0 && (r->outcome != NNRP_OUTCOME_DELIVERED || !r->has_packet)) {
       cli_error(cmd, "frame %lu ended %s, not with a RESULT_PUSH", a->frame_id,
                 nnrp_outcome_name(r->outcome));
@@ -163,8 +177,8 @@ static int run_client(const char *cmd, const smoke_args *a) {
     }
   }
   if (rc == 0) {
-    transcript(0, a->requested, nnrp_conn_session_id(nnrp_client_conn(c)), r->frame_id, a->tcp,
-               3, r->packet.meta.result_push.tile_count);
+    transcript(0, a->requested, nnrp_conn_session_id(nnrp_client_conn(c)), r->frame_id, a->tcp, 3,
+               r->packet.meta.result_push.tile_count);
     nnrp_client_close(c, "smoke-close", 1000);
   } else {
     cli_error(cmd, "client failed: %s (%s)", nnrp_err_name(rc), nnrp_strerror(rc));
@@ -175,7 +189,8 @@ static int run_client(const char *cmd, const smoke_args *a) {
   return rc ? CLI_FAIL : CLI_OK;
 }
 
-/* ---- server ------------------------------------------------------------------------------------ */
+/* ---- server ------------------------------------------------------------------------------------
+ */
 
 typedef struct server_state {
   const smoke_args *a;
@@ -192,10 +207,10 @@ static uint32_t smoke_session_id(nnrp_server *srv, uint32_t requested, void *use
 
 static int smoke_submit(nnrp_server_session *ss, const nnrp_submit *sub, void *user) {
   server_state *st = user;
-  static const nnrp_vec pay[3] = {{(const uint8_t *)"ra", 2}, {(const uint8_t *)"rb", 2},
-                                  {(const uint8_t *)"rc", 2}};
-  nnrp_tensor_section_data sec = {.role_id = 100, .dtype_id = NNRP_DTYPE_UINT8,
-                                  .tile_payloads = pay, .tile_payload_count = 3};
+  static const nnrp_vec pay[3] = {
+      {(const uint8_t *)"ra", 2}, {(const uint8_t *)"rb", 2}, {(const uint8_t *)"rc", 2}};
+  nnrp_tensor_section_data sec = {
+      .role_id = 100, .dtype_id = NNRP_DTYPE_UINT8, .tile_payloads = pay, .tile_payload_count = 3};
   nnrp_result_push_input in;
   nnrp_result_push_input_init(&in);
   in.packet.frame_id = sub->frame_id, in.packet.view_id = sub->view_id;
@@ -236,8 +251,10 @@ static int run_server(const char *cmd, const smoke_args *a) {
       rmdir(dir);
       return CLI_FAIL;
     }
-    fprintf(stderr, "note: no --certificate given: using a generated self-signed development "
-                    "certificate (%s)\n", cert);
+    fprintf(stderr,
+            "note: no --certificate given: using a generated self-signed development "
+            "certificate (%s)\n",
+            cert);
     so.tls.cert_file = cert, so.tls.key_file = key;
   }
   nnrp_server_settings *ss = &so.settings.server; /* the reference smoke ACK, §8.2 */
@@ -252,8 +269,9 @@ static int run_server(const char *cmd, const smoke_args *a) {
   nnrp_server *srv = NULL;
   int rc = nnrp_loop_new(&st.loop);
   if (rc == 0) rc = nnrp_server_new(&srv, st.loop, &so);
-  if (rc) cli_error(cmd, "cannot listen on %s port %ld: %s", a->tcp ? "tcp" : "udp", a->port,
-                    nnrp_strerror(rc));
+  if (rc)
+    cli_error(cmd, "cannot listen on %s port %ld: %s", a->tcp ? "tcp" : "udp", a->port,
+              nnrp_strerror(rc));
   nnrp_tstamp end = nnrp_now() + (nnrp_tstamp)(a->timeout * 1e6);
   while (rc == 0 && !st.closed && nnrp_now() < end) {
     nnrp_loop_run_once(st.loop, 50);
@@ -264,8 +282,9 @@ static int run_server(const char *cmd, const smoke_args *a) {
     cli_error(cmd, "no session was served within %.1f s", a->timeout);
     rc = NNRP_ERR_TIMEOUT;
   }
-  if (rc == 0) transcript(1, st.requested, st.negotiated, st.frame_id, a->tcp, st.submit_tiles,
-                          st.result_tiles);
+  if (rc == 0)
+    transcript(1, st.requested, st.negotiated, st.frame_id, a->tcp, st.submit_tiles,
+               st.result_tiles);
   nnrp_server_free(srv);
   if (st.loop) {
     nnrp_loop_run_once(st.loop, 0);
