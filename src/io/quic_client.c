@@ -10,22 +10,6 @@
 
 #include "quic_int.h"
 
-static void socket_buffers(int fd) {
-  /* Bursts of a whole congestion window arrive at once on fast paths; the default buffers
-   * drop them.  Privileged processes may go past the system maximum. */
-  int size = 4 << 20;
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
-    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-  if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) != 0)
-    (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
-}
-
-int quic_udp_socket(int family) {
-  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd >= 0) socket_buffers(fd);
-  return fd;
-}
-
 static int addr_host(const struct sockaddr *a, char *buf, size_t cap) {
   const void *p = a->sa_family == AF_INET
                       ? (const void *)&((const struct sockaddr_in *)a)->sin_addr
@@ -42,7 +26,8 @@ static int client_start(nnrpi_quic *q, const struct sockaddr *addr, socklen_t ad
   if (connect(q->fd, addr, addrlen) != 0 ||
       getsockname(q->fd, (struct sockaddr *)&q->local, &q->locallen) != 0)
     return NNRP_ERR_IO;
-  if (!(q->rxbuf = malloc(QUIC_RX_BUF))) return NNRP_ERR_NOMEM;
+  if (!(q->rxbuf = malloc(QUIC_RX_BUF)) || !(q->txb = malloc(QUIC_GSO_SEGMENTS * QUIC_MAX_UDP)))
+    return NNRP_ERR_NOMEM;
   uint8_t buf[18];
   ngtcp2_cid dcid, scid;
   quic_random(buf, sizeof buf);
@@ -105,17 +90,22 @@ int nnrpi_quic_connect(nnrpi_quic **pq, const struct sockaddr *addr, socklen_t a
 int nnrpi_quic_on_readable(nnrpi_quic *q, nnrp_tstamp now) {
   if (!q || q->server) return NNRP_ERR_INVALID_ARGUMENT;
   if (q->closed) return NNRP_ERR_CLOSED;
-  for (unsigned got = 1;; got++) {
-    ssize_t n = recv(q->fd, q->rxbuf, QUIC_RX_BUF, 0);
+  unsigned got = 0;
+  for (;;) {
+    size_t seg;
+    ssize_t n = quic_udp_recv(q->fd, q->rxbuf, QUIC_RX_BUF, NULL, NULL, &seg);
     if (n < 0) {
-      if (errno == EINTR || errno == ECONNREFUSED) continue; /* ICMP: a lost datagram */
-      break;                                                 /* EAGAIN: all read */
+      if (errno == ECONNREFUSED) continue; /* ICMP: a lost datagram */
+      break;                               /* EAGAIN: all read */
     }
-    if (got > 1) now = quic_later(now);
-    if (quic_conn_recv(q, (struct sockaddr *)&q->remote, q->remotelen, q->rxbuf, (size_t)n, now) !=
-        0)
-      return 0; /* closed and reported */
-    if (got % QUIC_RX_BATCH == 0 && quic_conn_service(q, now) != 0) return 0;
+    for (size_t off = 0; off < (size_t)n; off += seg) {
+      if (got++) now = quic_later(now);
+      size_t len = (size_t)n - off < seg ? (size_t)n - off : seg;
+      if (quic_conn_recv(q, (struct sockaddr *)&q->remote, q->remotelen, q->rxbuf + off, len,
+                         now) != 0)
+        return 0; /* closed and reported */
+      if (got % QUIC_RX_BATCH == 0 && quic_conn_service(q, now) != 0) return 0;
+    }
   }
   (void)quic_conn_service(q, now);
   return 0;

@@ -105,6 +105,7 @@ void nnrpi_quic_free(nnrpi_quic *q) {
     free(c);
   }
   if (!q->server && q->fd >= 0) close(q->fd);
+  if (!q->server) free(q->txb);
   free(q->rxbuf);
   free(q);
 }
@@ -123,23 +124,6 @@ int nnrpi_quic_fd(const nnrpi_quic *q) {
 
 /* ---- writing --------------------------------------------------------------------------------- */
 
-static void send_datagram(nnrpi_quic *q, const ngtcp2_path *path, const uint8_t *data, size_t len) {
-  if (q->fd < 0 || (q->server && !q->listener)) return;
-  ssize_t n;
-  do {
-    if (q->server) {
-      const struct sockaddr *to = path && path->remote.addrlen
-                                      ? (const struct sockaddr *)path->remote.addr
-                                      : (const struct sockaddr *)&q->remote;
-      socklen_t tolen = path && path->remote.addrlen ? path->remote.addrlen : q->remotelen;
-      n = sendto(q->fd, data, len, 0, to, tolen);
-    } else {
-      n = send(q->fd, data, len, 0);
-    }
-  } while (n < 0 && errno == EINTR);
-  /* A full socket buffer or an ICMP error loses the datagram; QUIC recovers as from loss. */
-}
-
 static int report(nnrpi_quic *q, int err, uint64_t code) {
   q->closed = 1;
   q->closing = 0;
@@ -154,7 +138,7 @@ static void send_close(nnrpi_quic *q, const ngtcp2_connection_close_error *cc, n
   ngtcp2_pkt_info pi;
   ngtcp2_ssize n = ngtcp2_conn_write_connection_close(q->conn, &ps.path, &pi, q->txbuf,
                                                       sizeof q->txbuf, cc, quic_ts(now));
-  if (n > 0) send_datagram(q, &ps.path, q->txbuf, (size_t)n);
+  if (n > 0) quic_udp_send(q, &ps.path, q->txbuf, (size_t)n);
 }
 
 /* An ngtcp2 call failed with `rv`: close as ngtcp2 asks and report why. */
@@ -245,7 +229,7 @@ static int write_datagrams(nnrpi_quic *q, ngtcp2_path_storage *ps, ngtcp2_tstamp
       if (!q->dgq) q->dgq_tail = NULL;
       free(d);
     }
-    if (n > 0) send_datagram(q, &ps->path, q->txbuf, (size_t)n);
+    if (n > 0) quic_udp_send(q, &ps->path, q->txbuf, (size_t)n);
   }
   return 0;
 }
@@ -262,10 +246,16 @@ static quic_stream *next_sendable(nnrpi_quic *q, unsigned round) {
 }
 
 static int write_streams(nnrpi_quic *q, ngtcp2_path_storage *ps, ngtcp2_tstamp ts) {
+  if (!q->txb) return 0; /* a server connection whose listener is gone */
   unsigned round = ++q->round ? q->round : ++q->round; /* 0 means "not blocked" */
   size_t quantum = ngtcp2_conn_get_send_quantum(q->conn) / QUIC_MAX_UDP;
   size_t burst = quantum < 1 ? 1 : quantum > MAX_BURST ? MAX_BURST : quantum;
   ngtcp2_pkt_info pi;
+  quic_tx tx;
+  memset(&tx, 0, sizeof tx);
+  tx.buf = q->txb;
+  ngtcp2_path_storage_zero(&tx.path);
+  int rv = 0;
   for (size_t sent = 0; sent < burst;) {
     quic_stream *s = next_sendable(q, round);
     ngtcp2_vec v[16];
@@ -281,8 +271,8 @@ static int write_streams(nnrpi_quic *q, ngtcp2_path_storage *ps, ngtcp2_tstamp t
       if (s->fin && in_v == left) flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
     }
     ngtcp2_ssize datalen = -1;
-    ngtcp2_ssize n = ngtcp2_conn_writev_stream(q->conn, &ps->path, &pi, q->txbuf, sizeof q->txbuf,
-                                               &datalen, flags, id, v, vn, ts);
+    ngtcp2_ssize n = ngtcp2_conn_writev_stream(q->conn, &ps->path, &pi, tx.buf + tx.len,
+                                               QUIC_MAX_UDP, &datalen, flags, id, v, vn, ts);
     if (s && datalen >= 0) {
       quic_stream_sent(s, (size_t)datalen);
       if (s->sent == s->end && (flags & NGTCP2_WRITE_STREAM_FLAG_FIN)) s->fin_sent = 1;
@@ -298,13 +288,17 @@ static int write_streams(nnrpi_quic *q, ngtcp2_path_storage *ps, ngtcp2_tstamp t
       s->sent = s->end;
       continue;
     }
-    if (n < 0) return (int)n;
+    if (n < 0) {
+      rv = (int)n;
+      break;
+    }
     if (n == 0) break;
-    send_datagram(q, &ps->path, q->txbuf, (size_t)n);
+    quic_tx_add(q, &tx, &ps->path, (size_t)n);
     sent++;
   }
-  ngtcp2_conn_update_pkt_tx_time(q->conn, ts);
-  return 0;
+  quic_tx_flush(q, &tx);
+  if (rv == 0) ngtcp2_conn_update_pkt_tx_time(q->conn, ts);
+  return rv;
 }
 
 int quic_conn_write_raw(nnrpi_quic *q, nnrp_tstamp now) {

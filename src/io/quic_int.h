@@ -8,6 +8,7 @@
  *   quic_callbacks.c ngtcp2 callbacks (they record, never call the host), settings
  *   quic_conn.c     one connection: read, write, timers, close, host callbacks
  *   quic_client.c   the client socket and connect
+ *   quic_udp.c      UDP sockets and sends (GSO batches)
  *   quic_listener.c the server socket: routing datagrams to connections, accepting
  *
  * Re-entrancy.  ngtcp2 callbacks never call the host: they only record (stream bytes,
@@ -16,6 +17,8 @@
  */
 #ifndef NNRP_IO_QUIC_INT_H
 #define NNRP_IO_QUIC_INT_H
+
+#include <sys/types.h>
 
 #include <gnutls/gnutls.h>
 #include <ngtcp2/ngtcp2.h>
@@ -30,6 +33,7 @@
 #define QUIC_RX_BUF 65536           /* largest datagram we read */
 #define QUIC_RX_BATCH 16            /* datagrams read between acknowledging and writing */
 #define QUIC_LINGER_US 1000000u     /* close: wait at most this long for stream data acks (C8) */
+#define QUIC_GSO_SEGMENTS 44        /* 44 x 1452 bytes: one GSO send stays under 64 KiB */
 #define QUIC_MAX_DGRAM_FRAME 65536u /* advertised DATAGRAM frame size (C5) */
 
 /* ---- quic_tls.c ---------------------------------------------------------------------------- */
@@ -54,6 +58,29 @@ int quic_tls_session_new(gnutls_session_t *ps, quic_tls_ctx *ctx, ngtcp2_crypto_
 int quic_tls_failure(gnutls_session_t s, uint64_t transport_code);
 /* 1 when the session agreed on the context's ALPN. */
 int quic_tls_alpn_ok(gnutls_session_t s, const quic_tls_ctx *ctx);
+
+/* ---- quic_udp.c ---------------------------------------------------------------------------- */
+
+/* Datagrams written in one round, sent together (GSO) when they have one size and address. */
+typedef struct quic_tx {
+  uint8_t *buf; /* QUIC_GSO_SEGMENTS * QUIC_MAX_UDP bytes */
+  size_t len, segment, count;
+  ngtcp2_path_storage path;
+} quic_tx;
+
+/* A non-blocking UDP socket with large buffers; -1 on failure. */
+int quic_udp_socket(int family);
+/* One read of n bytes (-1 with errno when nothing is read): several datagrams of *segment
+ * bytes each (the last may be shorter) when the kernel joined them (GRO), else one datagram of
+ * n bytes.  n == 0: a datagram too large, dropped. */
+ssize_t quic_udp_recv(int fd, uint8_t *buf, size_t cap, struct sockaddr_storage *from,
+                      socklen_t *fromlen, size_t *segment);
+/* One datagram (lost silently if the socket refuses it, as UDP may). */
+void quic_udp_send(nnrpi_quic *q, const ngtcp2_path *path, const uint8_t *data, size_t len);
+/* The datagram of n bytes just written at t->buf + t->len; sends the batch when it is full or
+ * the datagram cannot join it. */
+void quic_tx_add(nnrpi_quic *q, quic_tx *t, const ngtcp2_path *path, size_t n);
+void quic_tx_flush(nnrpi_quic *q, quic_tx *t);
 
 /* ---- quic_stream.c ------------------------------------------------------------------------- */
 
@@ -135,8 +162,10 @@ struct nnrpi_quic {
   nnrp_tstamp linger_until;
   uint64_t close_code;
   char close_reason[64];
-  int close_err; /* reported with on_closed for a local close */
-  uint8_t txbuf[QUIC_MAX_UDP];
+  int close_err;               /* reported with on_closed for a local close */
+  uint8_t *txb;                /* a quic_tx buffer: the client's, or its listener's */
+  int no_gso;                  /* the socket refused a GSO send */
+  uint8_t txbuf[QUIC_MAX_UDP]; /* single packets: CONNECTION_CLOSE, DATAGRAM frames */
 };
 
 int quic_stream_new(nnrpi_quic *q, quic_stream **ps);
@@ -183,8 +212,6 @@ int quic_conn_write_raw(nnrpi_quic *q, nnrp_tstamp now);
 /* Host callbacks, pending close, writes; 1 when closed and reported (or freed). */
 int quic_conn_service(nnrpi_quic *q, nnrp_tstamp now);
 void quic_random(uint8_t *dest, size_t len);
-/* A non-blocking UDP socket with large buffers; -1 on failure. */
-int quic_udp_socket(int family);
 /* 0, or NNRP_ERR_INVALID_ARGUMENT for settings out of range (NULL: the defaults). */
 int quic_settings_check(const nnrpi_quic_settings *s);
 ngtcp2_tstamp quic_ts(nnrp_tstamp now);

@@ -20,6 +20,7 @@ struct nnrpi_quic_listener {
   nnrpi_quic *conns;
   uint8_t secret[32]; /* stateless reset tokens */
   uint8_t *rxbuf;
+  uint8_t *txb; /* the quic_tx buffer of every connection (one thread, one write at a time) */
 };
 
 int quic_listener_fd(const nnrpi_quic_listener *l) {
@@ -36,6 +37,7 @@ void quic_listener_unlink(nnrpi_quic *q) {
   if (q->lnext) q->lnext->lprev = q->lprev;
   q->lprev = q->lnext = NULL;
   q->listener = NULL;
+  q->txb = NULL; /* the listener's */
 }
 
 int nnrpi_quic_listen(nnrpi_quic_listener **pl, const struct sockaddr *addr, socklen_t addrlen,
@@ -48,7 +50,9 @@ int nnrpi_quic_listen(nnrpi_quic_listener **pl, const struct sockaddr *addr, soc
   if (!l) return NNRP_ERR_NOMEM;
   l->fd = -1;
   int rc = quic_tls_ctx_new(&l->tlsctx, 1, tls, NULL);
-  if (rc == 0 && !(l->rxbuf = malloc(QUIC_RX_BUF))) rc = NNRP_ERR_NOMEM;
+  if (rc == 0 &&
+      (!(l->rxbuf = malloc(QUIC_RX_BUF)) || !(l->txb = malloc(QUIC_GSO_SEGMENTS * QUIC_MAX_UDP))))
+    rc = NNRP_ERR_NOMEM;
   if (rc == 0) {
     l->locallen = sizeof l->local;
     if ((l->fd = quic_udp_socket(addr->sa_family)) < 0 || bind(l->fd, addr, addrlen) != 0 ||
@@ -89,6 +93,7 @@ void nnrpi_quic_listener_free(nnrpi_quic_listener *l) {
   if (l->fd >= 0) close(l->fd);
   quic_tls_ctx_unref(l->tlsctx);
   free(l->rxbuf);
+  free(l->txb);
   free(l);
 }
 
@@ -104,6 +109,7 @@ static nnrpi_quic *find(nnrpi_quic_listener *l, const uint8_t *dcid, size_t len)
 static int new_server_conn(nnrpi_quic_listener *l, nnrpi_quic *q, const ngtcp2_pkt_hd *hd,
                            const struct sockaddr *from, socklen_t fromlen, nnrp_tstamp now) {
   q->fd = l->fd;
+  q->txb = l->txb;
   q->reset_secret = l->secret;
   memcpy(&q->local, &l->local, l->locallen);
   q->locallen = l->locallen;
@@ -171,25 +177,31 @@ static void service_dirty(nnrpi_quic_listener *l, nnrp_tstamp now) {
   }
 }
 
+/* One datagram from `from`: to its connection, or a new one. */
+static void dispatch(nnrpi_quic_listener *l, const struct sockaddr_storage *from, socklen_t fromlen,
+                     const uint8_t *data, size_t len, nnrp_tstamp now) {
+  ngtcp2_version_cid vc;
+  if (ngtcp2_pkt_decode_version_cid(&vc, data, len, QUIC_SCID_LEN) != 0) return;
+  nnrpi_quic *q = find(l, vc.dcid, vc.dcidlen);
+  if (!q && !(q = accept_conn(l, (const struct sockaddr *)from, fromlen, data, len, now))) return;
+  if (quic_conn_recv(q, (const struct sockaddr *)from, fromlen, data, len, now) == 0) q->dirty = 1;
+}
+
 int nnrpi_quic_listener_on_readable(nnrpi_quic_listener *l, nnrp_tstamp now) {
   if (!l) return NNRP_ERR_INVALID_ARGUMENT;
-  for (unsigned got = 1;; got++) {
+  unsigned got = 0;
+  for (;;) {
     struct sockaddr_storage from;
-    socklen_t fromlen = sizeof from;
-    ssize_t n = recvfrom(l->fd, l->rxbuf, QUIC_RX_BUF, 0, (struct sockaddr *)&from, &fromlen);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break; /* EAGAIN: all read */
+    socklen_t fromlen;
+    size_t seg;
+    ssize_t n = quic_udp_recv(l->fd, l->rxbuf, QUIC_RX_BUF, &from, &fromlen, &seg);
+    if (n < 0) break; /* EAGAIN: all read */
+    for (size_t off = 0; off < (size_t)n; off += seg) {
+      if (got++) now = quic_later(now);
+      dispatch(l, &from, fromlen, l->rxbuf + off, (size_t)n - off < seg ? (size_t)n - off : seg,
+               now);
+      if (got % QUIC_RX_BATCH == 0) service_dirty(l, now);
     }
-    if (got > 1) now = quic_later(now);
-    ngtcp2_version_cid vc;
-    if (ngtcp2_pkt_decode_version_cid(&vc, l->rxbuf, (size_t)n, QUIC_SCID_LEN) != 0) continue;
-    nnrpi_quic *q = find(l, vc.dcid, vc.dcidlen);
-    if (!q && !(q = accept_conn(l, (struct sockaddr *)&from, fromlen, l->rxbuf, (size_t)n, now)))
-      continue;
-    if (quic_conn_recv(q, (struct sockaddr *)&from, fromlen, l->rxbuf, (size_t)n, now) == 0)
-      q->dirty = 1;
-    if (got % QUIC_RX_BATCH == 0) service_dirty(l, now);
   }
   service_dirty(l, now);
   return 0;
