@@ -6,7 +6,11 @@
  * built and queued, written, read and admitted by the server, RESULT_PUSH built, written, read
  * and delivered to the client host.
  *
- *   nnrp_bench_conn [--quick]
+ *   nnrp_bench_conn [--quick] [--filter TEXT] [--rounds N]
+ *
+ * --filter runs only the cases whose name contains TEXT.  --rounds N replaces the timing by
+ * exactly N round trips per case in run_fixed() after a warm-up, for instruction counts:
+ *   valgrind --tool=callgrind --toggle-collect=run_fixed nnrp_bench_conn --rounds 10000
  *
  * Each case grows a run of round trips until it lasts about 20 ms (the warm-up), then times 11
  * runs: round trips per second come from the median process CPU time per round trip (what one
@@ -224,6 +228,16 @@ static result measure(pair *p, size_t window) {
   return res;
 }
 
+/* Exactly `rounds` round trips (a whole number of windows), untimed.  Kept out of line so
+ * that callgrind can collect in it alone. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void
+run_fixed(pair *p, size_t window, size_t rounds) {
+  for (size_t i = 0; i < rounds / window; i++) batch(p, window);
+}
+
 static void settings(nnrp_settings *st, uint16_t window) {
   nnrp_settings_default(st, NNRP_ROLE_CLIENT);
   st->server.max_concurrent_frames = window;
@@ -231,11 +245,17 @@ static void settings(nnrp_settings *st, uint16_t window) {
 }
 
 int main(int argc, char **argv) {
+  const char *filter = NULL;
+  size_t rounds = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) {
       quick = 1;
+    } else if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) {
+      filter = argv[++i];
+    } else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+      rounds = strtoul(argv[++i], NULL, 10);
     } else {
-      fprintf(stderr, "usage: %s [--quick]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--quick] [--filter TEXT] [--rounds N]\n", argv[0]);
       return 2;
     }
   }
@@ -260,16 +280,28 @@ int main(int argc, char **argv) {
       {"4 KiB tensor, no-copy, 64 in flight", 1, NNRP_SEND_NO_COPY, 64},
   };
   int failed = 0;
-  printf("session engine: submit -> result round trips, client and server on one core\n");
-  printf("%-38s %13s %9s %9s %9s %12s\n", "case", "round trips/s", "cpu ns", "wall ns", "best ns",
-         "allocs/frame");
+  if (!rounds) {
+    printf("session engine: submit -> result round trips, client and server on one core\n");
+    printf("%-38s %13s %9s %9s %9s %12s\n", "case", "round trips/s", "cpu ns", "wall ns", "best ns",
+           "allocs/frame");
+  }
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    if (filter && !strstr(cases[k].name, filter)) continue;
     nnrp_settings st;
     settings(&st, cases[k].window);
     pair p;
     pair_open(&p, &st);
     p.tensor = cases[k].tensor;
     p.send_flags = cases[k].flags;
+    if (rounds) {
+      run_fixed(&p, cases[k].window, 4096); /* warm-up */
+      uint64_t d0 = p.delivered;
+      run_fixed(&p, cases[k].window, rounds);
+      printf("%-38s %llu round trips\n", cases[k].name, (unsigned long long)(p.delivered - d0));
+      failed |= p.failures != 0;
+      pair_close(&p);
+      continue;
+    }
     result r = measure(&p, cases[k].window);
     printf("%-38s %13.0f %9.1f %9.1f %9.1f %12.3f\n", cases[k].name, 1e9 / r.cpu_ns, r.cpu_ns,
            r.ns_per_rt, r.best_ns, r.allocs_per_frame);
@@ -280,6 +312,7 @@ int main(int argc, char **argv) {
     }
     pair_close(&p);
   }
+  if (rounds) return failed;
   printf(
       "targets: >= 2000000 round trips/s metadata-only on one core; 0 allocations per frame\n\n");
 
