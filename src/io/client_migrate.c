@@ -22,6 +22,10 @@ int nnrp_client_migrate(nnrp_client *c, uint32_t transport_id, uint32_t trigger,
     return NNRP_ERR_INVALID_ARGUMENT;
   if (transport_id == c->transport) return NNRP_ERR_INVALID_ARGUMENT; /* §5.4: before dialling */
   if (nnrp_conn_state(c->sess.conn) != NNRP_STATE_ACTIVE) return NNRP_ERR_INVALID_STATE;
+  /* A second connection still open: an earlier migration is pending or in its grace window. */
+  int open_links = 0;
+  for (nnrpi_link *k = c->sess.links; k; k = k->next) open_links += !k->gone;
+  if (open_links > 1) return NNRP_ERR_INVALID_STATE;
   nnrp_tstamp start = nnrp_now();
   nnrpi_link *l;
   int rc = nnrpi_client_open_link(c, UNNUMBERED, transport_id, timeout_ms, &l);
