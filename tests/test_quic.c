@@ -66,6 +66,32 @@ static void test_control_both_ways(void) {
   env_close(&e);
 }
 
+/* The server queues a control packet before the client has opened stream 0: it leaves on
+ * stream 0 once the client's first control packet opens it. */
+static void test_server_speaks_first(void) {
+  env e;
+  CHECK_RC(env_open(&e, NULL, NULL), 0);
+  size_t al, hl;
+  uint8_t *early = env_packet(NNRP_MSG_PING, 1, 24, &al);
+  uint8_t *hello = env_packet(NNRP_MSG_CLIENT_HELLO, 2, 52, &hl);
+  CHECK_RC(env_send(e.s, NNRPI_QUIC_CONTROL, early, al), 0);
+  CHECK_RC(nnrpi_quic_flush(e.s, env_now()), 0);
+  env_pump(&e, NULL, NULL, 50);
+  CHECK_EQ(e.nrx, 0);
+  CHECK_RC(env_send(e.c, NNRPI_QUIC_CONTROL, hello, hl), 0);
+  CHECK_RC(nnrpi_quic_flush(e.c, env_now()), 0);
+  size_t want = 2;
+  CHECK(env_pump(&e, cond_rx, &want, 3000));
+  const env_rx *r = find_rx(&e, early, al);
+  CHECK(r && !r->server && r->path == NNRPI_QUIC_CONTROL);
+  r = find_rx(&e, hello, hl);
+  CHECK(r && r->server && r->path == NNRPI_QUIC_CONTROL);
+  CHECK(e.s && e.s->control && e.s->control->id == 0);
+  free(early);
+  free(hello);
+  env_close(&e);
+}
+
 static void test_submits_and_results(void) {
   env e;
   CHECK_RC(env_open(&e, NULL, NULL), 0);
@@ -282,6 +308,7 @@ int main(void) {
     return 1;
   }
   RUN(test_control_both_ways);
+  RUN(test_server_speaks_first);
   RUN(test_submits_and_results);
   RUN(test_large_packets);
   RUN(test_stream_limit);

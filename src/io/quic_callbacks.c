@@ -45,7 +45,6 @@ static quic_stream *remote_stream(nnrpi_quic *q, int64_t id) {
   quic_stream *s;
   if (!(id & 0x2) && q->control && q->control->id < 0) {
     s = q->control; /* server: control packets were queued before the client opened stream 0 */
-    quic_sendq_push(q, s);
   } else if (quic_stream_new(q, &s) < 0) {
     return NULL;
   }
