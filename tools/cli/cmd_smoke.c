@@ -164,9 +164,8 @@ static int run_client(const char *cmd, const smoke_args *a) {
     in.camera_block = (nnrp_vec){(const uint8_t *)"camera!!", 8};
     in.input_profile = NNRP_INPUT_DENSE_LUMA_FRAME;
     in.latency_budget_ms = 50, in.target_fps_x100 = 6000;
-    /* The smoke waits up to --timeout for the result: the frame's own budget must not end it
-     * first. */
-    in.latency_budget_ms = 0;
+    /* Byte-identical to the reference smoke frame (transport §8.4), latency budget 50 ms
+     * included: the engine ends the frame EXPIRED if no result comes within it. */
     rc = nnrp_client_submit(c, &in, 0, NULL);
     if (rc == 0)
       rc = nnrp_client_wait_result(c, (uint32_t)a->frame_id, 0, (int)(a->timeout * 1000), &r);
