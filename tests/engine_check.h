@@ -41,6 +41,15 @@
     }                                                                     \
   } while (0)
 
+/* RUN() for a conformance case: prints the case id and the test function, pass or fail, so
+ * that the case names appear in the test log. */
+#define RUN_CASE(fn, id)                                                                 \
+  do {                                                                                   \
+    int failed_before_ = test_cases_failed;                                              \
+    RUN(fn);                                                                             \
+    printf("%s %s (%s)\n", test_cases_failed > failed_before_ ? "FAIL" : "ok", id, #fn); \
+  } while (0)
+
 /* Nothing at all sent by `side` since `mark`. */
 #define CHECK_SILENT(side, mark) CHECK_EQ(engine_sent_since((side), (mark), 0), 0)
 

@@ -973,9 +973,9 @@ static void test_l1_transport_probe_metadata_roundtrip(void) {
 }
 
 int main(void) {
-  RUN(test_l1_flow_update_metadata_validation);
-  RUN(test_l1_result_hint_metadata_validation);
-  RUN(test_l1_cache_lifecycle_roundtrip);
-  RUN(test_l1_transport_probe_metadata_roundtrip);
+  RUN_CASE(test_l1_flow_update_metadata_validation, "l1.flow_update.metadata.validation");
+  RUN_CASE(test_l1_result_hint_metadata_validation, "l1.result_hint.metadata.validation");
+  RUN_CASE(test_l1_cache_lifecycle_roundtrip, "l1.cache.lifecycle.roundtrip");
+  RUN_CASE(test_l1_transport_probe_metadata_roundtrip, "l1.transport_probe.metadata.roundtrip");
   return TEST_REPORT();
 }

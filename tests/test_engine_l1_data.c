@@ -1025,10 +1025,10 @@ static void test_l1_result_push_degraded_semantics(void) {
 }
 
 int main(void) {
-  RUN(test_l1_frame_submit_message_parse_emit);
-  RUN(test_l1_result_push_message_parse_emit);
-  RUN(test_l1_result_push_object_reference_resolve);
-  RUN(test_l1_typed_payload_region_pack);
-  RUN(test_l1_result_push_degraded_semantics);
+  RUN_CASE(test_l1_frame_submit_message_parse_emit, "l1.frame_submit.message.parse_emit");
+  RUN_CASE(test_l1_result_push_message_parse_emit, "l1.result_push.message.parse_emit");
+  RUN_CASE(test_l1_result_push_object_reference_resolve, "l1.result_push.object_reference.resolve");
+  RUN_CASE(test_l1_typed_payload_region_pack, "l1.typed_payload.region.pack");
+  RUN_CASE(test_l1_result_push_degraded_semantics, "l1.result_push.degraded_semantics");
   return TEST_REPORT();
 }
