@@ -867,6 +867,33 @@ static void test_header_corruption(void) {
   }
 }
 
+/* Two sessions side by side: one is attacked (a broken stream, then garbage), the other goes
+ * on as if nothing happened. */
+static void test_other_sessions_untouched(void) {
+  engine_pair a, b;
+  CHECK_RC(engine_pair_init(&a, NULL, NULL, NULL), 0);
+  CHECK_RC(engine_pair_init(&b, NULL, NULL, NULL), 0);
+  CHECK_RC(engine_handshake(&a), 0);
+  CHECK_RC(engine_handshake(&b), 0);
+  uint32_t fa = open_frame(&a), fb = open_frame(&b);
+  static uint8_t junk[512];
+  for (size_t i = 0; i < sizeof junk; i++) junk[i] = (uint8_t)(i * 37 + 11);
+  memcpy(junk, "NNRP\x01\x00\x10\x28", 8); /* a header start, then nonsense */
+  CHECK(engine_inject(&a, &a.s, junk, sizeof junk) < 0);
+  CHECK(engine_inject(&a, &a.c, junk, sizeof junk) < 0);
+  CHECK_EQ(nnrp_conn_state(a.s.conn), NNRP_STATE_CLOSED);
+  CHECK_EQ(nnrp_conn_state(a.c.conn), NNRP_STATE_CLOSED);
+  CHECK_EQ(engine_outcomes_of(&a.c, fa, 0, NULL), 1);
+  CHECK_EQ(engine_outcomes_of(&a.s, fa, 0, NULL), 1);
+  CHECK_EQ(nnrp_conn_state(b.s.conn), NNRP_STATE_ACTIVE);
+  CHECK_EQ(nnrp_conn_in_flight(b.s.conn), 1);
+  CHECK_EQ(b.s.read_failures + b.c.read_failures, 0);
+  close_frame(&b, fb);
+  CHECK_EQ(engine_errors_since(&b.s, 0, NULL) + engine_errors_since(&b.c, 0, NULL), 0);
+  engine_pair_free(&a);
+  engine_pair_free(&b);
+}
+
 int main(void) {
   RUN(test_server_init_accepts_only_the_handshake);
   RUN(test_server_active_table);
@@ -880,5 +907,6 @@ int main(void) {
   RUN(test_cache_miss_keeps_other_frames);
   RUN(test_malformed_packets);
   RUN(test_header_corruption);
+  RUN(test_other_sessions_untouched);
   return TEST_REPORT();
 }
