@@ -38,6 +38,10 @@ typedef struct env {
   uint64_t c_code, s_code;
   env_rx rx[ENV_MAX_RX];
   size_t nrx;
+  /* what the server does from its callbacks */
+  uint64_t refuse; /* on_accept: close with refuse - 1 */
+  int free_accept; /* on_accept: free the connection */
+  int free_packet; /* on_packet: free the connection */
 } env;
 
 static char env_dir[64], env_cert[128], env_key[128];
@@ -71,6 +75,10 @@ static inline void on_packet(void *user, nnrpi_quic *q, int path, const uint8_t 
   r->len = len;
   r->data = malloc(len);
   memcpy(r->data, pkt, len);
+  if (r->server && e->free_packet) {
+    nnrpi_quic_free(q); /* takes effect when this callback returns */
+    e->s = NULL;
+  }
 }
 
 static inline void on_handshake_done(void *user, nnrpi_quic *q) {
@@ -95,7 +103,12 @@ static inline void on_accept(void *user, nnrpi_quic_listener *l, nnrpi_quic *q) 
   env *e = user;
   (void)l;
   e->accepts++;
+  if (e->free_accept) {
+    nnrpi_quic_free(q); /* takes effect when this callback returns */
+    return;
+  }
   if (!e->s) e->s = q;
+  if (e->refuse) nnrpi_quic_close(q, e->refuse - 1, "busy", env_now());
 }
 
 static const nnrpi_quic_callbacks env_cb = {on_packet, on_handshake_done, on_closed, on_accept};
@@ -173,6 +186,10 @@ static inline int cond_handshake(env *e, void *arg) {
 static inline int cond_both_closed(env *e, void *arg) {
   (void)arg;
   return e->c_closed && (e->s_closed || !e->accepts);
+}
+static inline int cond_client_closed(env *e, void *arg) {
+  (void)arg;
+  return e->c_closed;
 }
 static inline int cond_rx(env *e, void *arg) {
   return e->nrx >= *(size_t *)arg;

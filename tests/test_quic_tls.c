@@ -200,6 +200,47 @@ static void test_idle_and_keepalive(void) {
   env_close(&e);
 }
 
+/* The host refuses or drops a connection from on_accept, and drops one from on_packet. */
+static void test_host_callbacks(void) {
+  env e;
+  CHECK_RC(env_listen(&e, NULL, NULL), 0);
+  e.refuse = 0x000B + 1; /* server_busy */
+  CHECK_RC(env_connect(&e, NULL, NULL), 0);
+  CHECK(env_pump(&e, cond_both_closed, NULL, 3000));
+  CHECK_RC(e.s_err, 0);
+  CHECK_EQ(e.s_code, 0x000B);
+  /* before the handshake an application close travels as APPLICATION_ERROR (RFC 9000 10.2.3) */
+  CHECK_RC(e.c_err, NNRP_ERR_QUIC_TRANSPORT);
+  CHECK_EQ(e.c_code, 0x0c);
+  env_close(&e);
+
+  nnrpi_quic_settings st;
+  nnrpi_quic_settings_default(&st);
+  st.handshake_timeout_us = 300000;
+  CHECK_RC(env_listen(&e, NULL, NULL), 0);
+  e.free_accept = 1;
+  CHECK_RC(env_connect(&e, NULL, &st), 0);
+  CHECK(env_pump(&e, cond_client_closed, NULL, 3000));
+  CHECK_RC(e.c_err, NNRP_ERR_TIMEOUT); /* the server forgot it: no answer */
+  CHECK_EQ(e.accepts >= 1, 1);
+  env_close(&e);
+
+  st.idle_timeout_us = 300000;
+  CHECK_RC(env_open(&e, NULL, &st), 0);
+  e.free_packet = 1;
+  size_t pl;
+  uint8_t *p = env_packet(NNRP_MSG_CLIENT_HELLO, 1, 52, &pl);
+  CHECK_RC(env_send(e.c, NNRPI_QUIC_CONTROL, p, pl), 0);
+  CHECK_RC(env_send(e.c, NNRPI_QUIC_CONTROL, p, pl), 0);
+  nnrpi_quic_flush(e.c, env_now());
+  CHECK(env_pump(&e, cond_client_closed, NULL, 5000));
+  CHECK_EQ(e.nrx, 1); /* the second packet died with the connection */
+  CHECK(e.s == NULL);
+  CHECK_RC(e.c_err, NNRP_ERR_QUIC_IDLE_TIMEOUT);
+  free(p);
+  env_close(&e);
+}
+
 int main(void) {
   if (env_make_cert() != 0) {
     fprintf(stderr, "cannot create the development certificate\n");
@@ -211,6 +252,7 @@ int main(void) {
   RUN(test_setup_errors);
   RUN(test_handshake_timeout);
   RUN(test_idle_and_keepalive);
+  RUN(test_host_callbacks);
   env_remove_cert();
   return TEST_REPORT();
 }

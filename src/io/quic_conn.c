@@ -152,7 +152,7 @@ static int fail_liberr(nnrpi_quic *q, int rv, nnrp_tstamp now) {
       if (cc.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_APPLICATION)
         return report(q, 0, cc.error_code);
       return report(q, handshake ? NNRP_ERR_QUIC_TRANSPORT : quic_tls_failure(NULL, cc.error_code),
-                    cc.error_code);
+                    cc.error_code); /* an application close before the handshake: 0x0c */
     case NGTCP2_ERR_IDLE_CLOSE:
       return report(q, NNRP_ERR_QUIC_IDLE_TIMEOUT, 0);
     case NGTCP2_ERR_HANDSHAKE_TIMEOUT:
@@ -183,7 +183,7 @@ static int fail_liberr(nnrpi_quic *q, int rv, nnrp_tstamp now) {
     default:
       ngtcp2_connection_close_error_set_transport_error_liberr(&cc, rv, NULL, 0);
       send_close(q, &cc, now);
-      return report(q, handshake ? NNRP_ERR_QUIC_TRANSPORT : NNRP_ERR_TLS, cc.error_code);
+      return report(q, NNRP_ERR_QUIC_TRANSPORT, cc.error_code);
   }
 }
 
@@ -384,7 +384,6 @@ int quic_conn_service(nnrpi_quic *q, nnrp_tstamp now) {
   if (q->fail_err && !q->closing) start_fatal(q, q->fail_err, now);
   if (q->handshake_pending && !q->closing) {
     q->handshake_pending = 0;
-    q->handshake_reported = 1;
     q->in_service++;
     if (q->cb.on_handshake_done) q->cb.on_handshake_done(q->user, q);
     if (quic_callback_done(q)) return GONE;

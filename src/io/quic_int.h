@@ -54,7 +54,8 @@ void quic_tls_ctx_ref(quic_tls_ctx *ctx);
 void quic_tls_ctx_unref(quic_tls_ctx *ctx);
 /* A GnuTLS session configured for QUIC, pointing at conn_ref. */
 int quic_tls_session_new(gnutls_session_t *ps, quic_tls_ctx *ctx, ngtcp2_crypto_conn_ref *conn_ref);
-/* After a failed handshake: NNRP_ERR_TLS_VERIFY, NNRP_ERR_TLS_ALPN or NNRP_ERR_TLS. */
+/* After a failed handshake: NNRP_ERR_TLS_VERIFY, NNRP_ERR_TLS_ALPN or NNRP_ERR_TLS for a TLS
+ * failure (a CRYPTO_ERROR code or our own verification status), else NNRP_ERR_QUIC_TRANSPORT. */
 int quic_tls_failure(gnutls_session_t s, uint64_t transport_code);
 /* 1 when the session agreed on the context's ALPN. */
 int quic_tls_alpn_ok(gnutls_session_t s, const quic_tls_ctx *ctx);
@@ -137,13 +138,12 @@ struct nnrpi_quic {
   nnrpi_quic_settings settings;
   const uint8_t *reset_secret; /* 32 bytes for stateless reset tokens */
   uint8_t own_secret[32];
-  uint8_t *rxbuf;   /* client: one datagram */
-  int dirty;        /* server: fed by the listener, service pending */
-  unsigned round;   /* write rounds, to skip flow-blocked streams */
-  int closed;       /* on_closed was reported */
-  int in_service;   /* a host callback runs: defer closing and freeing */
-  int free_pending; /* nnrpi_quic_free from one of its callbacks */
-  int handshake_reported;
+  uint8_t *rxbuf;        /* client: one datagram */
+  int dirty;             /* server: fed by the listener, service pending */
+  unsigned round;        /* write rounds, to skip flow-blocked streams */
+  int closed;            /* on_closed was reported */
+  int in_service;        /* a host callback runs: defer closing and freeing */
+  int free_pending;      /* nnrpi_quic_free from one of its callbacks */
   int handshake_pending; /* ngtcp2 reported completion; tell the host */
   /* streams */
   quic_stream *streams;            /* all */

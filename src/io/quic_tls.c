@@ -131,7 +131,7 @@ int quic_tls_session_new(gnutls_session_t *ps, quic_tls_ctx *ctx,
 int quic_tls_failure(gnutls_session_t s, uint64_t transport_code) {
   if (s && gnutls_session_get_verify_cert_status(s) != 0) return NNRP_ERR_TLS_VERIFY;
   /* CRYPTO_ERROR is 0x0100 + the TLS alert (RFC 9001 §4.8). */
-  if ((transport_code & ~(uint64_t)0xff) != 0x100) return NNRP_ERR_TLS;
+  if ((transport_code & ~(uint64_t)0xff) != 0x100) return NNRP_ERR_QUIC_TRANSPORT;
   switch (transport_code & 0xff) {
     case ALERT_NO_APPLICATION_PROTOCOL:
       return NNRP_ERR_TLS_ALPN;
