@@ -104,6 +104,8 @@ int nnrpi_quic_send_datagram(nnrpi_quic *q, const uint8_t *pkt, size_t len);
  * every stream byte is acknowledged, at most 1 s later (C8), so on_closed may come from this
  * call or from a later readable / timer call.  Packets arriving meanwhile are discarded. */
 int nnrpi_quic_close(nnrpi_quic *q, uint64_t app_code, const char *reason, nnrp_tstamp now);
+/* Freeing a connection that is still open sends nothing (the peer sees an idle timeout).  A
+ * listener's free leaves its connections to the host, unable to send. */
 void nnrpi_quic_free(nnrpi_quic *q);
 void nnrpi_quic_listener_free(nnrpi_quic_listener *l);
 
