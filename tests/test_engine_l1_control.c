@@ -133,8 +133,8 @@ static int server_flow(engine_pair *p, nnrp_flow_update_meta m) {
   return p->c.flows.n > before ? p->c.flows.v[before].applied : -1;
 }
 
-/* A crafted FLOW_UPDATE: the metadata of `m` encoded (unchecked) and then patched by the
- * caller through `patch` (offset, byte) pairs. */
+/* A crafted FLOW_UPDATE: header session id, metadata bytes and a zero body as given, with no
+ * check at all. */
 static size_t bad_flow(uint8_t *buf, size_t cap, uint32_t sid, const uint8_t *meta, size_t meta_len,
                        size_t body_len) {
   uint8_t body[8] = {0};
