@@ -223,13 +223,18 @@ static int queue_cache(nnrp_conn *c, unsigned type, const cache_arg *a) {
   return nnrpi_queue(c, &info, fn, a);
 }
 
-static int push_op(nnrp_conn *c, const nnrpi_cache_op *op) {
+/* Room for one more pending operation, made before the packet is queued so that a call
+ * failing with NOMEM has no effect at all (nothing sent, nothing recorded). */
+static int reserve_op(nnrp_conn *c) {
   nnrpi_session *s = c->s;
   if (nnrpi_grow(c->mem, (void **)&s->cache_ops, &s->cache_op_cap, s->cache_op_count + 1,
                  sizeof(*s->cache_ops)))
     return NNRP_ERR_NOMEM;
-  s->cache_ops[s->cache_op_count++] = *op;
   return 0;
+}
+
+static void push_op(nnrp_conn *c, const nnrpi_cache_op *op) {
+  c->s->cache_ops[c->s->cache_op_count++] = *op;
 }
 
 void nnrpi_cache_ops_free(nnrp_conn *c, nnrpi_session *s) {
@@ -257,12 +262,13 @@ int nnrp_conn_cache_put(nnrp_conn *c, const nnrp_cache_put_meta *m, nnrp_vec obj
   a.p.session_id = c->s->session_id;
   a.put = op.put;
   a.object = object;
-  int rc = queue_cache(c, NNRP_MSG_CACHE_PUT, &a);
-  if (rc == 0) rc = push_op(c, &op);
+  int rc = reserve_op(c);
+  if (rc == 0) rc = queue_cache(c, NNRP_MSG_CACHE_PUT, &a);
   if (rc < 0) {
     nnrpi_free(c->mem, op.bytes);
     return rc;
   }
+  push_op(c, &op);
   c->s->last_send = now;
   return 0;
 }
@@ -274,14 +280,14 @@ int nnrp_conn_cache_invalidate(nnrp_conn *c, const nnrp_cache_invalidate_meta *m
   memset(&a, 0, sizeof(a));
   a.p.session_id = c->s->session_id;
   a.inv = *m;
-  int rc = queue_cache(c, NNRP_MSG_CACHE_INVALIDATE, &a);
+  int rc = reserve_op(c);
+  if (rc == 0) rc = queue_cache(c, NNRP_MSG_CACHE_INVALIDATE, &a);
   if (rc < 0) return rc;
   nnrpi_cache_op op;
   memset(&op, 0, sizeof(op));
   op.invalidate = 1;
   op.inv = *m;
-  rc = push_op(c, &op);
-  if (rc < 0) return rc;
+  push_op(c, &op);
   if (c->s->cache_ready) nnrpi_cache_invalidate(&c->s->cache, m, NULL);
   c->s->last_send = now;
   return 0;
@@ -406,13 +412,14 @@ int nnrpi_cache_expire_run(nnrp_conn *c, nnrp_tstamp now) {
     a.inv.cache_namespace = key.cache_namespace;
     a.inv.cache_key_hi = key.cache_key_hi;
     a.inv.cache_key_lo = key.cache_key_lo;
-    int rc = queue_cache(c, NNRP_MSG_CACHE_INVALIDATE, &a);
+    int rc = reserve_op(c);
+    if (rc == 0) rc = queue_cache(c, NNRP_MSG_CACHE_INVALIDATE, &a);
+    if (rc < 0) return rc;
     nnrpi_cache_op op;
     memset(&op, 0, sizeof(op));
     op.invalidate = 1;
     op.inv = a.inv;
-    if (rc == 0) rc = push_op(c, &op);
-    if (rc < 0) return rc;
+    push_op(c, &op);
     if (c->cb.cache_expired) nnrpi_cb_rc(c, c->cb.cache_expired(c, &key, c->user));
   }
   return x.rc;
