@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-plain test-asan bench fuzz clean install
+.PHONY: all deps build demo test test-plain test-asan test-valgrind bench fuzz clean install
 
 all: build
 
@@ -32,6 +32,9 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+test-valgrind: build
+	./scripts/valgrind.sh $(BUILD)
 
 bench: build
 	./$(BUILD)/bench/nnrp_bench_wire
