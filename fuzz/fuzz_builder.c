@@ -234,6 +234,12 @@ static void run(const build_call *c, const builder_args *a, size_t zero_copy_min
     FUZZ_CHECK(p.header.frame_id == c->submit_in->packet.frame_id);
     fuzz_walk_data(&p.data, p.body, m->tile_index_mode, m->tile_count, m->tile_base_id, 1);
     check_contents(&p, a, m->tile_index_mode, m->tile_base_id, m->payload_kind_bitmap & 1u);
+    /* An inline camera block comes back as it went in. */
+    const nnrp_vec *cam = &c->submit_in->camera_block;
+    if (p.data.family == NNRP_BODY_LEGACY || (p.data.present & NNRP_DATA_HAS_CAMERA)) {
+      FUZZ_CHECK(p.data.camera.len == cam->len && m->camera_bytes == cam->len);
+      FUZZ_CHECK(cam->len == 0 || memcmp(p.data.camera.base, cam->base, cam->len) == 0);
+    }
   } else {
     const nnrp_result_push_meta *m = &p.meta.result_push;
     FUZZ_CHECK(p.header.msg_type == NNRP_MSG_RESULT_PUSH);
