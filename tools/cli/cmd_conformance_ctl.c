@@ -3,8 +3,8 @@
  * codec part of its case in memory: whole packets built by libnnrp's builders, decoded by the
  * strict decoder, re-emitted from the decoded values byte for byte, and packets that break one
  * rule each rejected with that rule's code.  What a case demands of a running session (credit
- * epochs, the send window, the cache store) needs the session engine: those cases end in skip
- * with the reason once their codec part has passed.
+ * epochs, the send window, the cache store) is checked afterwards on two engines in memory
+ * (cmd_conformance_session.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -216,9 +216,9 @@ conf_outcome conf_l1_flow_update(conf_case *c) {
   conf_check_rc(c, flow_packet(&refused, 0, &metas[1]), NNRP_ERR_FLOW_SESSION_BINDING,
                 "build a session-scope update for session 0");
 
-  return conf_partial_outcome(c, CONF_NEEDS_ENGINE,
-                              "(c) stale credit_epoch not applied, credit grants and pause/resume "
-                              "acting on the send window (session 4.2, 4.3)");
+  conf_note(c, "(session) the same messages in a running session, two engines in memory");
+  conf_l1_flow_session(c);
+  return conf_codec_outcome(c);
 }
 
 /* ---- RESULT_HINT ----------------------------------------------------------------------------- */
@@ -280,10 +280,9 @@ conf_outcome conf_l1_result_hint(conf_case *c) {
   bad.reason = 99;
   conf_check_rc(c, hint_packet(&refused, 303, &bad), NNRP_ERR_HINT_REASON, "build with reason 99");
 
-  return conf_partial_outcome(
-      c, CONF_NEEDS_ENGINE,
-      "(c) a received hint surfaced to the host without changing frame or "
-      "session state, and labelling a later RESULT_DROP (session 4.5, 4.6)");
+  conf_note(c, "(session) the same messages in a running session, two engines in memory");
+  conf_l1_hint_session(c);
+  return conf_codec_outcome(c);
 }
 
 /* ---- cache lifecycle ------------------------------------------------------------------------- */
@@ -380,9 +379,9 @@ conf_outcome conf_l1_cache_lifecycle(conf_case *c) {
     rejects(c, "CACHE_INVALIDATE with a body", &inval[0], add_body, NNRP_ERR_BODY_NOT_EMPTY);
   }
 
-  return conf_partial_outcome(c, CONF_NEEDS_ENGINE,
-                              "(c) the session cache: PUT then ACK admits references, replace, "
-                              "limits and kinds rejected, INVALIDATE then cache_miss (session 5)");
+  conf_note(c, "(session) the same messages in a running session, two engines in memory");
+  conf_l1_cache_session(c);
+  return conf_codec_outcome(c);
 }
 
 /* ---- transport probe ------------------------------------------------------------------------- */

@@ -3,8 +3,8 @@
  * codec work: a packet is decoded by the strict decoder, fed back to the matching builder from
  * its decoded content only, and must come out byte for byte; invalid combinations must be
  * rejected with their rule's code.  Resolving references against the session cache and
- * delivering results to a host need the session engine; those cases end in skip with the reason
- * once their codec part has passed.
+ * delivering results to a host are checked afterwards on two engines in memory
+ * (cmd_conformance_session.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -612,9 +612,9 @@ conf_outcome conf_l1_result_push(conf_case *c) {
   conf_check_rc(c, nnrp_build_result_push_partial(&in, &s), NNRP_ERR_COVERAGE_SUM,
                 "build a partial result with covered 3 + dropped 0 != 4");
 
-  return conf_partial_outcome(c, CONF_NEEDS_ENGINE,
-                              "the host-facing result carrying class, coverage and "
-                              "reused_frame_id (session 6)");
+  conf_note(c, "(session) the same messages in a running session, two engines in memory");
+  conf_l1_result_session(c);
+  return conf_codec_outcome(c);
 }
 
 /* ---- object references in results
@@ -670,9 +670,9 @@ conf_outcome conf_l1_object_reference(conf_case *c) {
     }
     rejects(c, "R1 references out of order", &pk, swap_refs, NNRP_ERR_RESULT_REF_ORDER);
   }
-  return conf_partial_outcome(c, CONF_NEEDS_ENGINE,
-                              "resolving the references against the session cache and rejecting "
-                              "a key that is not in it (session 5.5)");
+  conf_note(c, "(session) the same messages in a running session, two engines in memory");
+  conf_l1_reference_session(c);
+  return conf_codec_outcome(c);
 }
 
 /* ---- typed payloads
@@ -781,7 +781,7 @@ conf_outcome conf_l1_degraded(conf_case *c) {
                     "RESULT_DROP parsed"))
     conf_check(c, p.header.msg_type == NNRP_MSG_RESULT_DROP && p.packet_len == NNRP_HEADER_LEN,
                "RESULT_DROP is a distinct, header-only message");
-  return conf_partial_outcome(c, CONF_NEEDS_ENGINE,
-                              "delivering a degraded result to the host as displayable, distinct "
-                              "from RESULT_DROP (session 6.1)");
+  conf_note(c, "(session) the same messages in a running session, two engines in memory");
+  conf_l1_degraded_session(c);
+  return conf_codec_outcome(c);
 }

@@ -8,6 +8,9 @@
  *   cmd_conformance_l0.c       L0 wire cases (recipes, reference vectors, parse and re-emit)
  *   cmd_conformance_ctl.c      L1 control-plane cases (codec parts)
  *   cmd_conformance_data.c     L1 data-plane cases (codec parts)
+ *   cmd_conformance_submit.c   the FRAME_SUBMIT M1-M11 packets of l1.frame_submit
+ *   cmd_conformance_session.c  session parts of the L1 cases (conformance_pair.c: two engines)
+ *   cmd_conformance_l3.c       L3 transport cases over loopback sockets
  *   cmd_bench.c                benchmark plans -> benchmark results
  *
  * The suite's contract: ../shared/conformance (README.md, schemas/) and the session
@@ -130,6 +133,19 @@ conf_outcome conf_l1_result_push(conf_case *c);
 conf_outcome conf_l1_object_reference(conf_case *c);
 conf_outcome conf_l1_typed_payload(conf_case *c);
 conf_outcome conf_l1_degraded(conf_case *c);
+
+/* Session parts of the L1 cases, in memory (cmd_conformance_session.c). */
+void conf_l1_flow_session(conf_case *c);
+void conf_l1_hint_session(conf_case *c);
+void conf_l1_cache_session(conf_case *c);
+void conf_l1_result_session(conf_case *c);
+void conf_l1_reference_session(conf_case *c);
+void conf_l1_degraded_session(conf_case *c);
+
+/* L3 over loopback sockets (cmd_conformance_l3.c; with the io library only). */
+conf_outcome conf_l3_probe_selection(conf_case *c);
+conf_outcome conf_l3_tcp_smoke(conf_case *c);
+conf_outcome conf_l3_quic_smoke(conf_case *c);
 
 /* ---- subcommands ----------------------------------------------------------------------------- */
 
