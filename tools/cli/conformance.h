@@ -74,9 +74,9 @@ typedef struct conf_case {
 
 typedef conf_outcome (*conf_runner)(conf_case *c);
 
-/* The reason every case that needs the session engine is skipped with. */
-#define CONF_NEEDS_ENGINE "requires the session engine (not yet implemented)"
-#define CONF_NEEDS_TRANSPORT "requires the session engine and the transports (not yet implemented)"
+/* Why nnrp bench skips its session and transport scenarios. */
+#define CONF_NEEDS_ENGINE "not yet wired to the session engine in nnrp bench"
+#define CONF_NEEDS_TRANSPORT "not yet wired to the session engine and the transports in nnrp bench"
 
 /* Free text in the evidence log. */
 void conf_note(conf_case *c, const char *fmt, ...)
