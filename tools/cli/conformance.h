@@ -8,7 +8,6 @@
  *   cmd_conformance_l0.c       L0 wire cases (recipes, reference vectors, parse and re-emit)
  *   cmd_conformance_ctl.c      L1 control-plane cases (codec parts)
  *   cmd_conformance_data.c     L1 data-plane cases (codec parts)
- *   cmd_conformance_submit.c   the FRAME_SUBMIT M1-M11 packets of l1.frame_submit
  *   cmd_conformance_session.c  session parts of the L1 cases (conformance_pair.c: two engines)
  *   cmd_conformance_l3.c       L3 transport cases over loopback sockets
  *   cmd_bench.c                benchmark plans -> benchmark results
