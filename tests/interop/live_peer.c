@@ -4,6 +4,7 @@
  *   live_peer server CERT KEY        TCP + QUIC on OS-chosen ports; prints "tcp=P quic=Q"
  *   live_peer client tcp|quic PORT   a scripted session against a peer server (lines on stdout)
  *   live_peer probe QUIC_PORT TCP_PORT   nnrp_probe_transports against a peer probe server
+ *   live_peer cert CERT KEY          nnrp_tls_make_dev_cert only
  *
  * The server answers a frame by the hundreds of its frame id, so that the peer client chooses
  * what it gets: 1 complete (tiles reversed, typed frames echoed, resolved cache objects echoed
@@ -218,7 +219,10 @@ static int probe(int quic_port, int tcp_port) {
 int main(int argc, char **argv) {
   if (argc == 4 && strcmp(argv[1], "server") == 0) return serve(argv[2], argv[3]);
   if (argc == 4 && strcmp(argv[1], "client") == 0) return client(argv[2], atoi(argv[3]));
+  if (argc == 4 && strcmp(argv[1], "cert") == 0)
+    return nnrp_tls_make_dev_cert(argv[2], argv[3], "localhost") != 0;
   if (argc == 4 && strcmp(argv[1], "probe") == 0) return probe(atoi(argv[2]), atoi(argv[3]));
-  fprintf(stderr, "usage: live_peer server CERT KEY | client tcp|quic PORT | probe QPORT TPORT\n");
+  fprintf(stderr, "usage: live_peer server CERT KEY | client tcp|quic PORT | probe QPORT TPORT |\n"
+                  "       cert CERT KEY\n");
   return 2;
 }
