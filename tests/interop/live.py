@@ -386,6 +386,13 @@ async def our_probe(rep: Report, peer: str, cert: str, key: str) -> None:
         await asyncio.wait_for(task, 10)
         line = out.decode().strip()
         assert proc.returncode == 0 and "rc=ok" in line and "error=0" in line, (line, err.decode())
+        assert "tcp 3/3 ok" in line and ("quic 3/3 ok" in line or "quic 2/3 ok" in line), line
+        if "quic 2/3 ok" in line:
+            # nnrp-py's probe server closes its listener right after its last ACK; the ACK and the
+            # CONNECTION_CLOSE reach libnnrp in one read round and the close wins (README.md).
+            rep.known("libnnrp-probe->py-probe-servers/last-quic-ack",
+                      "the last TRANSPORT_PROBE_ACK, received just before the peer's CONNECTION_CLOSE, "
+                      "was discarded (src/io/quic_conn.c: a DRAINING close drops the queued packets)")
         return line
 
     await rep.run("libnnrp-probe->py-probe-servers", run(), 25)
