@@ -141,6 +141,8 @@ static void send_close(nnrpi_quic *q, const ngtcp2_connection_close_error *cc, n
   if (n > 0) quic_udp_send(q, &ps.path, q->txbuf, (size_t)n);
 }
 
+static int deliver_rx(nnrpi_quic *q);
+
 /* An ngtcp2 call failed with `rv`: close as ngtcp2 asks and report why. */
 static int fail_liberr(nnrpi_quic *q, int rv, nnrp_tstamp now) {
   ngtcp2_connection_close_error cc;
@@ -148,6 +150,9 @@ static int fail_liberr(nnrpi_quic *q, int rv, nnrp_tstamp now) {
   int handshake = ngtcp2_conn_get_handshake_completed(q->conn);
   switch (rv) {
     case NGTCP2_ERR_DRAINING: /* the peer closed */
+      /* Its last packets may sit in the receive queue (data and CONNECTION_CLOSE back to back):
+       * they reach the host before the close does. */
+      if (deliver_rx(q) == GONE) return GONE;
       ngtcp2_conn_get_connection_close_error(q->conn, &cc);
       if (cc.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_APPLICATION)
         return report(q, 0, cc.error_code);
@@ -379,6 +384,20 @@ int quic_callback_done(nnrpi_quic *q) {
   return GONE;
 }
 
+/* Hand every whole packet taken off the streams to the host, unless we are closing. */
+static int deliver_rx(nnrpi_quic *q) {
+  while (q->rxq && !q->closing && !q->closed) {
+    quic_rx *r = q->rxq;
+    q->rxq = r->next;
+    if (!q->rxq) q->rxq_tail = NULL;
+    q->in_service++;
+    q->cb.on_packet(q->user, q, r->path, r->data, r->len);
+    free(r);
+    if (quic_callback_done(q)) return GONE;
+  }
+  return q->closed ? GONE : 0;
+}
+
 int quic_conn_service(nnrpi_quic *q, nnrp_tstamp now) {
   if (q->closed) return GONE;
   if (q->fail_err && !q->closing) start_fatal(q, q->fail_err, now);
@@ -388,15 +407,7 @@ int quic_conn_service(nnrpi_quic *q, nnrp_tstamp now) {
     if (q->cb.on_handshake_done) q->cb.on_handshake_done(q->user, q);
     if (quic_callback_done(q)) return GONE;
   }
-  while (q->rxq && !q->closing) {
-    quic_rx *r = q->rxq;
-    q->rxq = r->next;
-    if (!q->rxq) q->rxq_tail = NULL;
-    q->in_service++;
-    q->cb.on_packet(q->user, q, r->path, r->data, r->len);
-    free(r);
-    if (quic_callback_done(q)) return GONE;
-  }
+  if (deliver_rx(q) == GONE) return GONE;
   if (conn_write(q, now) == GONE) return GONE;
   if (q->closing && (q->unacked == 0 || now >= q->linger_until)) return close_now(q, now);
   return 0;

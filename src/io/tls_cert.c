@@ -64,6 +64,30 @@ static int set_name(gnutls_x509_crt_t crt, const char *host) {
   return rc;
 }
 
+/*
+ * A P-256 key whose private scalar has its top bit clear.  GnuTLS 3.7 writes a scalar with the
+ * top bit set as 33 bytes (a leading zero), which RFC 5915 forbids and which other TLS stacks
+ * (Python's cryptography, hence aioquic) refuse to load; half of all keys are affected, so a
+ * few draws are enough.
+ */
+static int generate_key(gnutls_x509_privkey_t key) {
+  for (int attempt = 0; attempt < 64; attempt++) {
+    if (gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA,
+                                     GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0) != 0)
+      return -1;
+    gnutls_ecc_curve_t curve;
+    gnutls_datum_t x = {NULL, 0}, y = {NULL, 0}, k = {NULL, 0};
+    if (gnutls_x509_privkey_export_ecc_raw(key, &curve, &x, &y, &k) != 0) return -1;
+    int fits = k.size == 32;
+    gnutls_free(x.data);
+    gnutls_free(y.data);
+    if (k.data) gnutls_memset(k.data, 0, k.size);
+    gnutls_free(k.data);
+    if (fits) return 0;
+  }
+  return -1;
+}
+
 static int build(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key, const char *host) {
   unsigned char serial[16], key_id[64];
   size_t key_id_len = sizeof key_id;
@@ -72,8 +96,7 @@ static int build(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key, const char *h
   serial[0] &= 0x7f; /* a positive INTEGER (RFC 5280 §4.1.2.2) */
   serial[0] |= 0x01;
   int rc = 0;
-  rc |= gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA,
-                                     GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0);
+  rc |= generate_key(key);
   rc |= gnutls_x509_crt_set_version(crt, 3);
   rc |= gnutls_x509_crt_set_serial(crt, serial, sizeof serial);
   rc |= gnutls_x509_crt_set_activation_time(crt, now - 60);
