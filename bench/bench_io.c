@@ -2,7 +2,9 @@
  * Sessions over loopback: throughput and latency of libnnrp_io sessions over TCP, TCP+TLS and
  * QUIC, next to a raw TCP exchange of the same sizes measured in the same run.
  *
- *   nnrp_bench_io [--quick] [--seconds S] [--only raw|tcp|tls|quic]
+ *   nnrp_bench_io [--quick] [--seconds S] [--only raw|tcp|tls|quic] [--json]
+ *
+ * --json prints one JSON object per row instead of the table (bench/interop_session_bench.py).
  *
  * The server (nnrp_server, every listener on an OS-chosen port of 127.0.0.1) runs its loop in a
  * second thread of this process and answers every frame with a small RESULT_PUSH (metadata
@@ -40,6 +42,7 @@
 static int ncpu, pinned;
 static double run_seconds = 1.5;
 static const char *only; /* run one kind of row only (for profiling) */
+static int json;         /* rows as JSON lines, nothing else on stdout */
 static uint64_t *lat; /* ns, one per completed request of the current case */
 
 static void pin(int cpu) {
@@ -332,6 +335,13 @@ static void machine(void) {
 
 static void row(const char *name, size_t payload, int conc, const figures *f, int err,
                 const char *note) {
+  if (json) {
+    printf("{\"path\": \"%s\", \"bytes\": %zu, \"conc\": %d, \"error\": \"%s\", \"fps\": %.1f, "
+           "\"p50_us\": %.2f, \"p99_us\": %.2f, \"cpu_us\": %.2f, \"frames\": %zu, \"failed\": %zu}\n",
+           name, payload, conc, err ? nnrp_strerror(err) : "", f->fps, f->p50_us, f->p99_us,
+           f->cpu_us, f->frames, f->failed);
+    return;
+  }
   if (err) {
     printf("| %-12s | %2zu KiB | %2d | failed: %s |\n", name, payload / 1024, conc,
            nnrp_strerror(err));
@@ -349,8 +359,10 @@ int main(int argc, char **argv) {
       run_seconds = atof(argv[++i]);
     else if (!strcmp(argv[i], "--only") && i + 1 < argc)
       only = argv[++i];
+    else if (!strcmp(argv[i], "--json"))
+      json = 1;
     else {
-      fprintf(stderr, "usage: nnrp_bench_io [--quick] [--seconds S] [--only raw|tcp|tls|quic]\n");
+      fprintf(stderr, "usage: nnrp_bench_io [--quick] [--seconds S] [--only raw|tcp|tls|quic] [--json]\n");
       return 2;
     }
   }
@@ -385,15 +397,17 @@ int main(int argc, char **argv) {
   pthread_t th;
   pthread_create(&th, NULL, server_main, &s);
 
-  machine();
-  printf("placement: %s; %.2f s per case after a %.2f s warm-up\n",
-         pinned ? "client thread pinned to CPU 0, server thread to CPU 1"
-                : "one CPU: client and server threads share it",
-         run_seconds, run_seconds * 0.1);
-  printf("sessions: one per case, one uint8 tile per frame, server answers a metadata-only "
-         "RESULT_PUSH; raw: concurrency = connections, one request outstanding each\n\n");
-  printf("| path         | frame  |  c | frames/s  | Mbit/s   | p50 µs  | p99 µs  | CPU µs | target |\n");
-  printf("| ------------ | ------ | -- | --------: | -------: | ------: | ------: | -----: | ------ |\n");
+  if (!json) {
+    machine();
+    printf("placement: %s; %.2f s per case after a %.2f s warm-up\n",
+           pinned ? "client thread pinned to CPU 0, server thread to CPU 1"
+                  : "one CPU: client and server threads share it",
+           run_seconds, run_seconds * 0.1);
+    printf("sessions: one per case, one uint8 tile per frame, server answers a metadata-only "
+           "RESULT_PUSH; raw: concurrency = connections, one request outstanding each\n\n");
+    printf("| path         | frame  |  c | frames/s  | Mbit/s   | p50 µs  | p99 µs  | CPU µs | target |\n");
+    printf("| ------------ | ------ | -- | --------: | -------: | ------: | ------: | -----: | ------ |\n");
+  }
 
   static const size_t sizes[2] = {1024, 32768};
   static const int concs[2] = {1, 16};
@@ -447,7 +461,7 @@ int main(int argc, char **argv) {
   nnrp_loop_stop(s.loop);
   nnrp_loop_wakeup(s.loop);
   pthread_join(th, NULL);
-  printf("\nthreads ran on: client CPU %d, session server CPU %d, raw server CPU %d\n",
+  if (!json) printf("\nthreads ran on: client CPU %d, session server CPU %d, raw server CPU %d\n",
          sched_getcpu(), s.cpu, raw_cpu);
   nnrp_server_free(s.srv);
   nnrp_loop_run_once(s.loop, 0);
