@@ -8,6 +8,8 @@
  *   cmd_conformance_l0.c       L0 wire cases (recipes, reference vectors, parse and re-emit)
  *   cmd_conformance_ctl.c      L1 control-plane cases (codec parts)
  *   cmd_conformance_data.c     L1 data-plane cases (codec parts)
+ *   conformance_reemit.c       their parse and re-emit (conformance_data.h: what they share)
+ *   conformance_m_rules.c      their FRAME_SUBMIT M1-M11 packets, assembled block by block
  *   cmd_conformance_session.c  session parts of the L1 cases (conformance_pair.c: two engines)
  *   cmd_conformance_l3.c       L3 transport cases over loopback sockets
  *   cmd_bench.c                benchmark plans -> benchmark results
