@@ -68,10 +68,17 @@ static int set_name(gnutls_x509_crt_t crt, const char *host) {
  * A P-256 key whose private scalar has its top bit clear.  GnuTLS 3.7 writes a scalar with the
  * top bit set as 33 bytes (a leading zero), which RFC 5915 forbids and which other TLS stacks
  * (Python's cryptography, hence aioquic) refuse to load; half of all keys are affected, so a
- * few draws are enough.
+ * few draws are enough.  Each draw uses a fresh key object: generating into a used one leaks
+ * the previous key.
  */
-static int generate_key(gnutls_x509_privkey_t key) {
+static int generate_key(gnutls_x509_privkey_t *keyp) {
   for (int attempt = 0; attempt < 64; attempt++) {
+    if (attempt > 0) {
+      gnutls_x509_privkey_deinit(*keyp);
+      *keyp = NULL;
+      if (gnutls_x509_privkey_init(keyp) != 0) return -1;
+    }
+    gnutls_x509_privkey_t key = *keyp;
     if (gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA,
                                      GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0) != 0)
       return -1;
@@ -88,7 +95,7 @@ static int generate_key(gnutls_x509_privkey_t key) {
   return -1;
 }
 
-static int build(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key, const char *host) {
+static int build(gnutls_x509_crt_t crt, gnutls_x509_privkey_t *keyp, const char *host) {
   unsigned char serial[16], key_id[64];
   size_t key_id_len = sizeof key_id;
   time_t now = time(NULL);
@@ -96,7 +103,8 @@ static int build(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key, const char *h
   serial[0] &= 0x7f; /* a positive INTEGER (RFC 5280 §4.1.2.2) */
   serial[0] |= 0x01;
   int rc = 0;
-  rc |= generate_key(key);
+  if (generate_key(keyp) != 0) return -1;
+  gnutls_x509_privkey_t key = *keyp;
   rc |= gnutls_x509_crt_set_version(crt, 3);
   rc |= gnutls_x509_crt_set_serial(crt, serial, sizeof serial);
   rc |= gnutls_x509_crt_set_activation_time(crt, now - 60);
@@ -125,7 +133,7 @@ int nnrp_tls_make_dev_cert(const char *cert_path, const char *key_path, const ch
   gnutls_datum_t crt_pem = {NULL, 0}, key_pem = {NULL, 0};
   int rc = NNRP_ERR_TLS;
   if (gnutls_x509_crt_init(&crt) == 0 && gnutls_x509_privkey_init(&key) == 0 &&
-      build(crt, key, host) == 0 &&
+      build(crt, &key, host) == 0 &&
       gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &crt_pem) == 0 &&
       gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN,
                                         &key_pem) == 0) {
