@@ -269,7 +269,7 @@ static void r1_unparseable_hello(void) {
 static void r1a_header_failures(void) {
   nnrp_client_hello_meta m;
   client_hello_defaults(&m);
-  uint8_t buf[256];
+  uint8_t buf[512];
   nnrp_vec none = {NULL, 0};
   size_t n = hello_packet(buf, sizeof(buf), &m, NULL, 0, none);
   buf[0] = 'X';
@@ -277,11 +277,18 @@ static void r1a_header_failures(void) {
   n = hello_packet(buf, sizeof(buf), &m, NULL, 0, none);
   buf[4] = 2; /* version_major */
   expect_reject_bytes(buf, n, NULL, NNRP_ERROR_CODE_UNSUPPORTED_VERSION, NNRP_SCOPE_CONNECTION, 0);
-  n = hello_packet(buf, sizeof(buf), &m, NULL, 0, none);
+  /* A hello with a 200-byte auth block is 304 bytes, over the smallest allowed limit. */
+  static const uint8_t token[200];
+  n = hello_packet(buf, sizeof(buf), &m, NULL, 0, (nnrp_vec){token, sizeof(token)});
   nnrp_settings ss;
   nnrp_settings_default(&ss, NNRP_ROLE_SERVER);
-  ss.max_packet_bytes = 64; /* the 104-byte hello is over the limit */
+  ss.max_packet_bytes = NNRP_MIN_PACKET_BYTES;
   expect_reject_bytes(buf, n, &ss, NNRP_ERROR_CODE_LIMIT_EXCEEDED, NNRP_SCOPE_CONNECTION, 0);
+  /* A limit that could not carry a handshake is refused at creation. */
+  nnrp_conn *c = NULL;
+  ss.max_packet_bytes = NNRP_MIN_PACKET_BYTES - 1;
+  CHECK_RC(nnrp_conn_server_new(&c, &ss, NULL, NULL, NULL), NNRP_ERR_INVALID_ARGUMENT);
+  CHECK(c == NULL);
 }
 
 static void r2_wire_format(void) {

@@ -137,13 +137,47 @@ static void idle_session_memory(void) {
   }
   CHECK_EQ(nnrp_conn_state(c), NNRP_STATE_ACTIVE);
   CHECK_EQ(nnrp_conn_state(s), NNRP_STATE_ACTIVE);
-  /* The target: an idle session within 16 KiB (struct sizes included). */
+  /* The target: an idle session within 16 KiB (struct sizes included). */
   CHECK(kc.live <= 16384);
   CHECK(ks.live <= 16384);
   printf("idle session: client %zu bytes, server %zu bytes\n", kc.live, ks.live);
   nnrp_conn_del(c);
   nnrp_conn_del(s);
   CHECK_EQ(kc.live, 0);
+  CHECK_EQ(ks.live, 0);
+}
+
+/*
+ * A peer announces an 8 MiB FRAME_SUBMIT (within every limit) and sends only its header and a
+ * few bytes: the engine's memory follows the bytes that arrived, not the announced length.
+ */
+static void announced_size_is_not_reserved(void) {
+  counter ks = {0, 0, -1, 0};
+  nnrp_mem ms = counting(&ks);
+  nnrp_conn *c, *s;
+  CHECK_RC(nnrp_conn_client_new(&c, NULL, NULL, NULL, NULL), 0);
+  CHECK_RC(nnrp_conn_server_new(&s, NULL, NULL, &ms, NULL), 0);
+  CHECK_RC(nnrp_conn_connect(c, 1), 0);
+  uint8_t buf[1024];
+  for (int i = 0; i < 4; i++) {
+    size_t n = nnrp_conn_write(c, buf, sizeof(buf), NULL);
+    if (n) CHECK_RC(nnrp_conn_read(s, buf, n, 1), 0);
+    n = nnrp_conn_write(s, buf, sizeof(buf), NULL);
+    if (n) CHECK_RC(nnrp_conn_read(c, buf, n, 1), 0);
+  }
+  CHECK_EQ(nnrp_conn_state(s), NNRP_STATE_ACTIVE);
+  size_t idle = ks.live;
+  nnrp_header h = {1, 0, NNRP_MSG_FRAME_SUBMIT, 40, 0, NNRP_FRAME_SUBMIT_META_LEN, 8u << 20,
+                   nnrp_conn_session_id(s), 1, 0, 0, 0};
+  uint8_t pkt[40 + 100];
+  memset(pkt, 0, sizeof(pkt));
+  CHECK_RC(nnrp_header_encode(&h, pkt), 0);
+  /* The header alone, then in a second read, then a little more of the packet. */
+  CHECK_RC(nnrp_conn_read(s, pkt, 40, 2), 0);
+  CHECK_RC(nnrp_conn_read(s, pkt + 40, 100, 2), 0);
+  CHECK(ks.live - idle < 4096);
+  nnrp_conn_del(c);
+  nnrp_conn_del(s);
   CHECK_EQ(ks.live, 0);
 }
 
@@ -396,6 +430,7 @@ int main(void) {
   RUN(allocation_failures);
   RUN(random_and_mutated_input);
   RUN(oversized_body_is_skipped);
+  RUN(announced_size_is_not_reserved);
   RUN(broken_stream_closes);
   RUN(callback_abort);
   return TEST_REPORT();

@@ -58,6 +58,9 @@
 extern "C" {
 #endif
 
+/* Smallest accepted nnrp_settings.max_packet_bytes: room for a handshake message. */
+#define NNRP_MIN_PACKET_BYTES 256u
+
 /* Monotonic time in microseconds, from the caller's clock. */
 typedef uint64_t nnrp_tstamp;
 #define NNRP_TSTAMP_NEVER UINT64_MAX
@@ -174,7 +177,9 @@ typedef struct nnrp_settings {
   /* Receive profile: NNRP_DECODE_* flags for every received packet (strict when 0). */
   uint32_t decode_flags;
   /* Hard limit for one received packet (header + metadata + body); above it the stream cannot
-   * be trusted: ERROR limit_exceeded, connection scope, fatal (transport §10 C7). */
+   * be trusted: ERROR limit_exceeded, connection scope, fatal (transport §10 C7).  Must be at
+   * least NNRP_MIN_PACKET_BYTES (creation fails with NNRP_ERR_INVALID_ARGUMENT otherwise);
+   * values beyond 40 + 0xFFFFFFFF are capped there. */
   uint64_t max_packet_bytes;
   uint32_t handshake_timeout_ms; /* default 10 000 (session §1.1) */
   uint32_t drain_timeout_ms;     /* default 5 000 (session §2.3) */

@@ -187,9 +187,13 @@ static int conn_new(nnrp_conn **pc, nnrp_role role, const nnrp_settings *setting
     nnrp_settings_default(&c->settings, role);
   if (cb) c->cb = *cb;
   nnrp_settings *st = &c->settings;
-  if (st->max_packet_bytes < NNRP_HEADER_LEN) st->max_packet_bytes = NNRP_HEADER_LEN;
-  if (role == NNRP_ROLE_SERVER &&
-      (st->server.max_concurrent_frames == 0 || st->server.max_body_bytes == 0)) {
+  /* A smaller limit could not carry a handshake, and the wire layer reads a zero message
+   * limit as "none": refuse it rather than silently lifting it. */
+  if (st->max_packet_bytes > (uint64_t)NNRP_HEADER_LEN + UINT32_MAX)
+    st->max_packet_bytes = (uint64_t)NNRP_HEADER_LEN + UINT32_MAX;
+  if (st->max_packet_bytes < NNRP_MIN_PACKET_BYTES ||
+      (role == NNRP_ROLE_SERVER &&
+       (st->server.max_concurrent_frames == 0 || st->server.max_body_bytes == 0))) {
     nnrpi_free(mem, c);
     return NNRP_ERR_INVALID_ARGUMENT;
   }

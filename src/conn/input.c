@@ -332,8 +332,21 @@ static int framing(nnrp_conn *c, const uint8_t *data, size_t len, size_t *plen, 
   return 0;
 }
 
-static int rx_reserve(nnrp_conn *c, nnrpi_path *path, size_t need) {
-  return nnrpi_grow(c->mem, (void **)&path->rx, &path->rx_cap, need, 1);
+/*
+ * Room for `need` buffered bytes of a packet of `plen`.  The buffer grows with the bytes that
+ * actually arrive (doubling, never past the packet), so a peer that announces a large packet
+ * and sends only its header holds a few bytes, not the declared size.
+ */
+static int rx_reserve(nnrp_conn *c, nnrpi_path *path, size_t need, size_t plen) {
+  if (path->rx_cap >= need) return 0;
+  size_t n = path->rx_cap ? path->rx_cap : 256;
+  while (n < need) n = n > plen / 2 ? plen : n * 2;
+  if (n < need) n = need;
+  void *q = nnrpi_realloc(c->mem, path->rx, n);
+  if (!q) return NNRP_ERR_NOMEM;
+  path->rx = q;
+  path->rx_cap = n;
+  return 0;
 }
 
 static int read_stream(nnrp_conn *c, nnrpi_path *path, const uint8_t *data, size_t len,
@@ -366,7 +379,7 @@ static int read_stream(nnrp_conn *c, nnrpi_path *path, const uint8_t *data, size
         len -= plen;
         continue;
       }
-      if (rx_reserve(c, path, plen)) return NNRP_ERR_NOMEM;
+      if (rx_reserve(c, path, len, plen)) return NNRP_ERR_NOMEM;
       memcpy(path->rx, data, len);
       path->rx_len = len;
       path->rx_need = plen;
@@ -374,7 +387,7 @@ static int read_stream(nnrp_conn *c, nnrpi_path *path, const uint8_t *data, size
     }
     /* Complete the buffered header, then the buffered packet. */
     if (path->rx_need == 0) {
-      if (rx_reserve(c, path, NNRP_HEADER_LEN)) return NNRP_ERR_NOMEM;
+      if (rx_reserve(c, path, NNRP_HEADER_LEN, NNRP_HEADER_LEN)) return NNRP_ERR_NOMEM;
       size_t n = NNRP_HEADER_LEN - path->rx_len;
       if (n > len) n = len;
       memcpy(path->rx + path->rx_len, data, n);
@@ -393,11 +406,11 @@ static int read_stream(nnrp_conn *c, nnrpi_path *path, const uint8_t *data, size
         path->rx_len = 0;
         continue;
       }
-      if (rx_reserve(c, path, plen)) return NNRP_ERR_NOMEM;
       path->rx_need = plen;
     }
     size_t n = path->rx_need - path->rx_len;
     if (n > len) n = len;
+    if (rx_reserve(c, path, path->rx_len + n, path->rx_need)) return NNRP_ERR_NOMEM;
     memcpy(path->rx + path->rx_len, data, n);
     path->rx_len += n;
     data += n;

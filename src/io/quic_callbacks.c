@@ -132,7 +132,7 @@ static int recv_datagram_cb(ngtcp2_conn *conn, uint32_t flags, const uint8_t *da
   quic_rx *rx = malloc(sizeof *rx + len);
   if (!rx) return 0; /* loss-tolerant by definition */
   rx->path = NNRPI_QUIC_CONTROL;
-  rx->len = len;
+  rx->len = rx->cap = len;
   memcpy(rx->data, data, len);
   quic_rxq_push(q, rx);
   return 0;

@@ -95,7 +95,8 @@ typedef struct quic_chunk {
 typedef struct quic_rx {
   struct quic_rx *next;
   int path;
-  size_t len;
+  size_t len; /* the whole packet */
+  size_t cap; /* bytes allocated for data: grows with what arrives, up to len */
   uint8_t data[];
 } quic_rx;
 

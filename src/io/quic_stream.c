@@ -103,6 +103,21 @@ void quic_stream_acked(nnrpi_quic *q, quic_stream *s, uint64_t offset, uint64_t 
 /* The header is complete: check it and allocate exactly the packet.  Framing needs only magic,
  * header_len, wire_format and the lengths; the session engine judges the rest (it answers a
  * bad message type or version with ERROR), so the header check here is the lenient one. */
+enum { RX_INITIAL = 256 };
+
+/* Room for `need` bytes of the packet being reassembled: doubling, never past the packet. */
+static int rx_room(quic_stream *s, size_t need) {
+  quic_rx *rx = s->rx;
+  if (rx->cap >= need) return 0;
+  size_t n = rx->cap;
+  while (n < need) n = n > rx->len / 2 ? rx->len : n * 2;
+  quic_rx *grown = realloc(rx, sizeof *grown + n);
+  if (!grown) return NNRP_ERR_NOMEM;
+  grown->cap = n;
+  s->rx = grown;
+  return 0;
+}
+
 static int start_packet(nnrpi_quic *q, quic_stream *s) {
   nnrp_decode_options o = {0};
   o.flags = NNRP_DECODE_LENIENT_HEADER;
@@ -111,10 +126,13 @@ static int start_packet(nnrpi_quic *q, quic_stream *s) {
   int rc = nnrp_header_decode(&h, s->hdr, NNRP_HEADER_LEN, &o);
   if (rc < 0) return rc;
   size_t len = NNRP_HEADER_LEN + (size_t)h.meta_len + (size_t)h.body_len; /* <= max_packet_len */
-  quic_rx *rx = malloc(sizeof *rx + len);
+  /* Memory follows the bytes that arrive (rx_room), not the length the header announces. */
+  size_t cap = len < RX_INITIAL ? len : RX_INITIAL;
+  quic_rx *rx = malloc(sizeof *rx + cap);
   if (!rx) return NNRP_ERR_NOMEM;
   rx->next = NULL;
   rx->len = len;
+  rx->cap = cap;
   /* The control stream delivers whatever it carries; other streams are routed by type (§1). */
   rx->path = (s->id & 0x2) ? quic_path_of(h.msg_type) : NNRPI_QUIC_CONTROL;
   memcpy(rx->data, s->hdr, NNRP_HEADER_LEN);
@@ -144,6 +162,11 @@ int quic_stream_recv(nnrpi_quic *q, quic_stream *s, const uint8_t *data, size_t 
     }
     size_t take = s->rx->len - s->rx_have;
     if (take > len) take = len;
+    int rc = rx_room(s, s->rx_have + take);
+    if (rc < 0) {
+      s->broken = 1;
+      return rc;
+    }
     memcpy(s->rx->data + s->rx_have, data, take);
     s->rx_have += take;
     data += take;
