@@ -55,6 +55,8 @@ typedef struct cli_decode_args {
   nnrp_decode_options opts;
   int compact; /* --compact (decode only) */
 } cli_decode_args;
+/* The decode-profile option named by `arg` (--py-compat, --cs-dialect, --strict-c6), or 0. */
+uint32_t cli_profile_flag(const char *arg);
 /* Parse them (--compact only when allowed).  CLI_OK or CLI_USAGE (reported). */
 int cli_decode_args_parse(const char *cmd, int argc, char **argv, int allow_compact,
                           cli_decode_args *a);

@@ -15,21 +15,12 @@ typedef struct check_args {
 } check_args;
 
 static int parse_args(int argc, char **argv, check_args *a) {
-  static const struct {
-    const char *name;
-    uint32_t flag;
-  } profile[] = {
-      {"--py-compat", NNRP_DECODE_PY_COMPAT},
-      {"--cs-dialect", NNRP_DECODE_CS_DIALECT},
-      {"--strict-c6", NNRP_DECODE_STRICT_C6},
-  };
   memset(a, 0, sizeof(*a));
   a->opts.flags = NNRP_DECODE_EXACT;
   for (int i = 1; i < argc; i++) {
-    size_t k = 0, n = sizeof(profile) / sizeof(profile[0]);
-    while (k < n && strcmp(argv[i], profile[k].name) != 0) k++;
-    if (k < n)
-      a->opts.flags |= profile[k].flag;
+    uint32_t flag = cli_profile_flag(argv[i]);
+    if (flag)
+      a->opts.flags |= flag;
     else if (strcmp(argv[i], "--json") == 0)
       a->json = 1;
     else if (argv[i][0] == '-' && argv[i][1] != '\0')

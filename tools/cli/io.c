@@ -70,8 +70,7 @@ int cli_load_input(const char *cmd, const char *hex, const char *path, cli_bytes
   return CLI_OK;
 }
 
-int cli_decode_args_parse(const char *cmd, int argc, char **argv, int allow_compact,
-                          cli_decode_args *a) {
+uint32_t cli_profile_flag(const char *arg) {
   static const struct {
     const char *name;
     uint32_t flag;
@@ -79,14 +78,21 @@ int cli_decode_args_parse(const char *cmd, int argc, char **argv, int allow_comp
       {"--py-compat", NNRP_DECODE_PY_COMPAT},
       {"--cs-dialect", NNRP_DECODE_CS_DIALECT},
       {"--strict-c6", NNRP_DECODE_STRICT_C6},
-      {"--exact", NNRP_DECODE_EXACT},
   };
+  for (size_t k = 0; k < sizeof(profile) / sizeof(profile[0]); k++)
+    if (strcmp(arg, profile[k].name) == 0) return profile[k].flag;
+  return 0;
+}
+
+int cli_decode_args_parse(const char *cmd, int argc, char **argv, int allow_compact,
+                          cli_decode_args *a) {
   memset(a, 0, sizeof(*a));
   for (int i = 1; i < argc; i++) {
-    size_t k = 0, n = sizeof(profile) / sizeof(profile[0]);
-    while (k < n && strcmp(argv[i], profile[k].name) != 0) k++;
-    if (k < n) {
-      a->opts.flags |= profile[k].flag;
+    uint32_t flag = cli_profile_flag(argv[i]);
+    if (flag) {
+      a->opts.flags |= flag;
+    } else if (strcmp(argv[i], "--exact") == 0) {
+      a->opts.flags |= NNRP_DECODE_EXACT;
     } else if (strcmp(argv[i], "--hex") == 0) {
       if (++i == argc) return cli_usage_error(cmd, "--hex needs an argument");
       a->hex = argv[i];
